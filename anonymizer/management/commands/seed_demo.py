@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+
+from anonymizer import roles, services
+from anonymizer.demo import demo_tickets, tickets_to_csv
+from anonymizer.models import SourceBatch
+
+DEMO_USERS = (
+    ("demo_admin", roles.ADMIN),
+    ("demo_officer", roles.PRIVACY_OFFICER),
+    ("demo_reviewer", roles.REVIEWER),
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "On an empty database: create one demo user per role (passwords printed once) and a "
+        "demo batch of synthetic tickets. Does nothing when users already exist."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--records", type=int, default=200)
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if get_user_model().objects.exists():
+            self.stdout.write("Users exist already: no demo data created.")
+            return
+        created = {}
+        for username, role in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            created[role] = services.user_create_with_role(
+                username=username, password=password, role=role
+            )
+            self.stdout.write(f"  {role:<16} user {username:<14} password {password}")
+        if not SourceBatch.objects.exists():
+            batch = services.batch_import(
+                actor=created[roles.ADMIN],
+                data=tickets_to_csv(demo_tickets(opts["records"])),
+                name="Demo: synthetic support tickets",
+                data_class="personal",
+                purpose="theme_analysis",
+                source_format="csv",
+                text_columns=["text"],
+                id_column="ticket_id",
+            )
+            services.batch_assign_reviewers(
+                actor=created[roles.ADMIN], batch=batch, reviewers=[created[roles.REVIEWER]]
+            )
+            self.stdout.write(f"  demo batch with {batch.record_count} records: {batch.public_id}")
+        self.stdout.write("These passwords are shown only once: note them now.")

@@ -1,0 +1,38 @@
+"""The three roles of Veil, as Django groups, and the permissions each group holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REVIEWER = "reviewer"
+PRIVACY_OFFICER = "privacy_officer"
+ADMIN = "admin"
+ROLES = (REVIEWER, PRIVACY_OFFICER, ADMIN)
+
+# Model-wide permissions per group ("app_label.codename"). Reviewers hold no model-wide
+# permission on batches: they get view/review on the batches an admin assigns to them.
+GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    REVIEWER: (),
+    PRIVACY_OFFICER: ("anonymizer.view_sourcebatch",),
+    ADMIN: (
+        "anonymizer.view_sourcebatch",
+        "anonymizer.add_sourcebatch",
+        "anonymizer.change_sourcebatch",
+    ),
+}
+
+
+def user_roles(user: Any) -> frozenset[str]:
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_veil_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {ADMIN}
+        user._veil_roles = cached
+    return cached
+
+
+def has_role(user: Any, role: str) -> bool:
+    return role in user_roles(user)

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anonymizer import permissions, selectors, services
+from anonymizer.forms import AssignReviewersForm, BatchUploadForm
+from anonymizer.ingest import IngestError
+
+RECORDS_PER_PAGE = 50
+
+
+@require_http_methods(["GET"])
+def batch_list(request: HttpRequest) -> HttpResponse:
+    batches = permissions.batches_for_user(request.user).select_related("created_by")
+    return render(request, "anonymizer/batch_list.html", {"batches": batches})
+
+
+@require_http_methods(["GET", "POST"])
+def batch_upload(request: HttpRequest) -> HttpResponse:
+    permissions.require_perm(request.user, permissions.ADD)
+    form = BatchUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = _read_upload(upload)
+            batch = services.batch_import(actor=request.user, data=data, **form.import_kwargs())
+        except IngestError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"Imported {batch.record_count:,} records.")
+            return redirect("batch_detail", public_id=batch.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "anonymizer/batch_upload.html", {"form": form}, status=status)
+
+
+def _read_upload(upload: object) -> bytes:
+    from django.conf import settings
+
+    size = getattr(upload, "size", 0) or 0
+    limit = settings.VEIL_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise IngestError(f"The file is {size:,} bytes; the limit is {limit:,} bytes.")
+    return upload.read()  # type: ignore[attr-defined, no-any-return]
+
+
+@require_http_methods(["GET"])
+def batch_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id)
+    page = Paginator(selectors.batch_records(batch), RECORDS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    can_assign = request.user.has_perm(permissions.CHANGE)
+    context = {
+        "batch": batch,
+        "page": page,
+        "counts": selectors.batch_status_counts(batch),
+        "reviewers": services.batch_reviewers(batch),
+        "assign_form": AssignReviewersForm(
+            initial={"reviewers": services.batch_reviewers(batch)}
+        )
+        if can_assign
+        else None,
+    }
+    return render(request, "anonymizer/batch_detail.html", context)
+
+
+@require_POST
+def batch_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id, permissions.CHANGE)
+    form = AssignReviewersForm(request.POST)
+    if form.is_valid():
+        services.batch_assign_reviewers(
+            actor=request.user, batch=batch, reviewers=form.cleaned_data["reviewers"]
+        )
+        messages.success(request, "Reviewers updated.")
+    else:
+        messages.error(request, "Choose reviewers from the list.")
+    return redirect("batch_detail", public_id=batch.public_id)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `make run`: migrate, seed demo data on an empty database, start Redis (unless REDIS_URL is set),
+# one rq worker and the web server on 127.0.0.1:8000; Ctrl-C stops them all.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.."
+. scripts/lib.sh
+
+PY=.venv/bin/python
+mkdir -p var
+export VEIL_DEV="${VEIL_DEV:-1}"   # plain-HTTP cookies on localhost; DEBUG stays off
+if [ -z "${SECRET_KEY:-}" ] && [ -z "${SECRET_KEY_FILE:-}" ]; then
+  if [ ! -s var/secret_key ]; then
+    (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key)
+  fi
+  export SECRET_KEY_FILE="$PWD/var/secret_key"
+fi
+
+pids=()
+redis_dir=""
+redis_port=""
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ -n "$redis_dir" ]; then stop_redis "$redis_dir" "$redis_port"; fi
+  echo "Veil stopped."
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+if [ -z "${REDIS_URL:-}" ]; then
+  redis_port=6379
+  if redis-cli -p 6379 ping >/dev/null 2>&1 || ! python3 -c 'import socket,sys; s=socket.socket(); s.bind(("127.0.0.1",6379))' 2>/dev/null; then
+    redis_port=$(free_port)
+  fi
+  redis_dir="$PWD/var/redis"
+  start_redis "$redis_dir" "$redis_port"
+  export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+  echo "Started redis-server on 127.0.0.1:$redis_port"
+fi
+
+$PY manage.py migrate --no-input -v 0
+$PY manage.py collectstatic --no-input -v 0
+$PY manage.py seed_demo
+
+$PY manage.py rqworker default detection export --with-scheduler &
+pids+=($!)
+$PY manage.py runserver 127.0.0.1:8000 --noreload &
+pids+=($!)
+echo "Veil is running on http://127.0.0.1:8000/  (Ctrl-C stops the server, the worker and Redis)"
+wait -n "${pids[@]}"

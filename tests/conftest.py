@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    from django.db import connection
+
+    lines = []
+    try:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW server_version")
+                version = cursor.fetchone()[0]
+            elif connection.vendor == "sqlite":
+                cursor.execute("select sqlite_version()")
+                version = cursor.fetchone()[0]
+            else:
+                version = "?"
+        lines.append(f"database: {connection.vendor} {version} ({connection.settings_dict['HOST'] or 'local file'})")
+    except Exception as exc:  # the header must not hide the real failure below
+        lines.append(f"database: {connection.vendor}, unreachable ({type(exc).__name__})")
+    finally:
+        connection.close()
+    try:
+        info = redis.Redis.from_url(settings.REDIS_URL).info("server")
+        lines.append(f"redis: {info['redis_version']} at {settings.REDIS_URL}")
+    except redis.RedisError as exc:
+        lines.append(f"redis: unreachable at {settings.REDIS_URL} ({type(exc).__name__})")
+    return lines
+
+
+@pytest.fixture
+def make_user(db: Any) -> Any:
+    from anonymizer import services
+
+    def make(username: str, role: str, password: str = "correct horse battery") -> Any:
+        return services.user_create_with_role(username=username, password=password, role=role)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user: Any) -> Any:
+    return make_user("alice_admin", "admin")
+
+
+@pytest.fixture
+def officer(make_user: Any) -> Any:
+    return make_user("oscar_officer", "privacy_officer")
+
+
+@pytest.fixture
+def reviewer(make_user: Any) -> Any:
+    return make_user("rita_reviewer", "reviewer")
+
+
+@pytest.fixture
+def outsider(make_user: Any) -> Any:
+    """A reviewer who is not assigned to any batch."""
+    return make_user("uma_unassigned", "reviewer")
+
+
+SAMPLE_CSV = (
+    "ticket_id,body,postcode,plan\n"
+    "T1,\"Hi, I'm Jane Roe, order ORD-123456 is late.\",SW1A 1AA,pro\n"
+    "T2,My card was charged twice.,90210,free\n"
+    "T3,\"Line one\nline two, with a comma\",M5V 2T6,basic\n"
+).encode()
+
+
+@pytest.fixture
+def batch(admin_user: Any, reviewer: Any) -> Any:
+    from anonymizer import services
+
+    b = services.batch_import(
+        actor=admin_user,
+        data=SAMPLE_CSV,
+        name="Sample tickets",
+        data_class="personal",
+        purpose="theme_analysis",
+        source_format="csv",
+        text_columns=["body"],
+        id_column="ticket_id",
+    )
+    services.batch_assign_reviewers(actor=admin_user, batch=b, reviewers=[reviewer])
+    return b
+
+
+@pytest.fixture
+def redis_conn() -> redis.Redis:
+    """The real Redis the run uses. Fails (never skips) when it is not there."""
+    conn = redis.Redis.from_url(os.environ.get("REDIS_URL", settings.REDIS_URL))
+    conn.ping()
+    return conn
