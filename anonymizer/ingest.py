@@ -67,9 +67,7 @@ def guess_format(filename: str) -> str:
 def decode_upload(data: bytes, *, max_bytes: int) -> str:
     """Decode UTF-8 (a BOM is fine) or say where the first bad byte is."""
     if len(data) > max_bytes:
-        raise IngestError(
-            f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes."
-        )
+        raise IngestError(f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -90,7 +88,9 @@ def decode_upload(data: bytes, *, max_bytes: int) -> str:
 
 def parse_batch_file(data: bytes, options: ParseOptions) -> ParsedBatch:
     if options.source_format not in FORMATS:
-        raise IngestError(f"Unknown format {options.source_format!r}; use one of {', '.join(FORMATS)}.")
+        raise IngestError(
+            f"Unknown format {options.source_format!r}; use one of {', '.join(FORMATS)}."
+        )
     text = decode_upload(data, max_bytes=options.max_bytes)
     if options.source_format == "csv":
         batch = _parse_csv(text, options)
@@ -182,7 +182,9 @@ def _parse_csv(text: str, options: ParseOptions) -> ParsedBatch:
                 )
             )
     except csv.Error as exc:
-        raise IngestError(f"The CSV is malformed near line {reader.line_num}: {_csv_reason(exc)}.") from None
+        raise IngestError(
+            f"The CSV is malformed near line {reader.line_num}: {_csv_reason(exc)}."
+        ) from None
     return ParsedBatch(
         source_format="csv",
         records=records,
@@ -193,7 +195,7 @@ def _parse_csv(text: str, options: ParseOptions) -> ParsedBatch:
 
 
 def _csv_reason(exc: csv.Error) -> str:
-    # csv.Error messages describe the syntax problem (never the data), e.g. "unexpected end of data".
+    # csv.Error messages describe the syntax problem, never the data ("unexpected end of data").
     return str(exc).split("\n")[0][:120]
 
 
@@ -217,9 +219,7 @@ def _default_text_columns(header: list[str]) -> list[str]:
         for name in header:
             if name.lower() == candidate:
                 return [name]
-    raise IngestError(
-        f"Choose the text column(s). The CSV's columns are: {', '.join(header)}."
-    )
+    raise IngestError(f"Choose the text column(s). The CSV's columns are: {', '.join(header)}.")
 
 
 # --- JSON Lines --------------------------------------------------------------------------
@@ -236,7 +236,9 @@ def _parse_jsonl(text: str, options: ParseOptions) -> ParsedBatch:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise IngestError(f"Line {line_number} is not valid JSON ({exc.msg}, column {exc.colno}).") from None
+            raise IngestError(
+                f"Line {line_number} is not valid JSON ({exc.msg}, column {exc.colno})."
+            ) from None
         except RecursionError:
             raise IngestError(f"Line {line_number} is nested too deeply.") from None
         if not isinstance(obj, dict):
@@ -254,7 +256,9 @@ def _parse_jsonl(text: str, options: ParseOptions) -> ParsedBatch:
             raise IngestError(f"Line {line_number} has no {id_key!r} field.")
         raw_id = obj.get(id_key, line_number)
         if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)):
-            raise IngestError(f"Line {line_number}: the {id_key!r} field must be a string or an integer.")
+            raise IngestError(
+                f"Line {line_number}: the {id_key!r} field must be a string or an integer."
+            )
         fields = {k: v for k, v in obj.items() if k not in text_keys and k != id_key}
         structured.update(dict.fromkeys(fields))
         records.append(

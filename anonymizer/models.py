@@ -54,14 +54,19 @@ class SourceBatch(models.Model):
     Status = BatchStatus
 
     public_id = models.UUIDField(
-        default=uuid.uuid4, unique=True, editable=False, help_text="Opaque id used in URLs and the API."
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Opaque id used in URLs and the API.",
     )
     name = models.CharField(max_length=200, help_text="A name people recognise the batch by.")
     data_class = models.CharField(
         max_length=20, choices=DataClass.choices, help_text="How sensitive the source data is."
     )
     purpose = models.CharField(
-        max_length=30, choices=Purpose.choices, help_text="What the anonymized data will be used for."
+        max_length=30,
+        choices=Purpose.choices,
+        help_text="What the anonymized data will be used for.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IMPORTED)
     source_format = models.CharField(max_length=20, choices=SourceFormat.choices)
@@ -89,8 +94,12 @@ class SourceBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(data_class__in=DataClass.values), name="batch_data_class_valid"
             ),
-            models.CheckConstraint(condition=Q(purpose__in=Purpose.values), name="batch_purpose_valid"),
-            models.CheckConstraint(condition=Q(status__in=BatchStatus.values), name="batch_status_valid"),
+            models.CheckConstraint(
+                condition=Q(purpose__in=Purpose.values), name="batch_purpose_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=BatchStatus.values), name="batch_status_valid"
+            ),
             models.CheckConstraint(condition=~Q(name=""), name="batch_name_not_empty"),
             models.CheckConstraint(condition=Q(record_count__gt=0), name="batch_not_empty"),
         ]
@@ -103,10 +112,16 @@ class Record(models.Model):
     Status = RecordStatus
 
     batch = models.ForeignKey(SourceBatch, on_delete=models.CASCADE, related_name="records")
-    position = models.PositiveIntegerField(help_text="1-based order of the record in the source file.")
-    external_id = models.CharField(max_length=200, help_text="The record's id in the source system.")
+    position = models.PositiveIntegerField(
+        help_text="1-based order of the record in the source file."
+    )
+    external_id = models.CharField(
+        max_length=200, help_text="The record's id in the source system."
+    )
     text = models.TextField(help_text="Raw customer text. Never logged, never exported as is.")
-    fields = models.JSONField(default=dict, blank=True, help_text="Structured columns of the record.")
+    fields = models.JSONField(
+        default=dict, blank=True, help_text="Structured columns of the record."
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -114,12 +129,18 @@ class Record(models.Model):
     class Meta:
         ordering = ["batch_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "external_id"], name="record_external_id_unique"),
+            models.UniqueConstraint(
+                fields=["batch", "external_id"], name="record_external_id_unique"
+            ),
             # Records are listed and chunked for detection in file order.
             models.UniqueConstraint(fields=["batch", "position"], name="record_position_unique"),
-            models.CheckConstraint(condition=~Q(external_id=""), name="record_external_id_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(external_id=""), name="record_external_id_not_empty"
+            ),
             models.CheckConstraint(condition=~Q(text=""), name="record_text_not_empty"),
-            models.CheckConstraint(condition=Q(status__in=RecordStatus.values), name="record_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=RecordStatus.values), name="record_status_valid"
+            ),
             models.CheckConstraint(condition=Q(position__gt=0), name="record_position_positive"),
         ]
         indexes = [
@@ -134,9 +155,13 @@ class Record(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only the SHA-256 of the key is stored."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, help_text="What the token is for.")
-    prefix = models.CharField(max_length=12, help_text="First characters of the key, to tell keys apart.")
+    prefix = models.CharField(
+        max_length=12, help_text="First characters of the key, to tell keys apart."
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -10,9 +10,7 @@ from anonymizer.models import Record, SourceBatch
 
 
 def batch_status_counts(batch: SourceBatch) -> dict[str, int]:
-    rows = (
-        Record.objects.filter(batch=batch).values("status").annotate(n=Count("id")).order_by()
-    )
+    rows = Record.objects.filter(batch=batch).values("status").annotate(n=Count("id")).order_by()
     counts = {value: 0 for value in Record.Status.values}
     for row in rows:
         counts[row["status"]] = row["n"]

@@ -61,9 +61,7 @@ def batch_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "page": page,
         "counts": selectors.batch_status_counts(batch),
         "reviewers": services.batch_reviewers(batch),
-        "assign_form": AssignReviewersForm(
-            initial={"reviewers": services.batch_reviewers(batch)}
-        )
+        "assign_form": AssignReviewersForm(initial={"reviewers": services.batch_reviewers(batch)})
         if can_assign
         else None,
     }

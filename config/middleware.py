@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 # Paths reachable without a session: the login page itself, static assets, and the token API
 # (which authenticates each request itself).
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/")
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz/")
 
 
 class LoginRequiredEverywhereMiddleware:

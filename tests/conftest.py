@@ -13,20 +13,21 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
     lines = []
     try:
-        with connection.cursor() as cursor:
+        # A raw connection of its own: pytest-django blocks the ORM's connection here.
+        raw = connection.get_new_connection(connection.get_connection_params())
+        try:
+            cursor = raw.cursor()
             if connection.vendor == "postgresql":
                 cursor.execute("SHOW server_version")
-                version = cursor.fetchone()[0]
-            elif connection.vendor == "sqlite":
-                cursor.execute("select sqlite_version()")
-                version = cursor.fetchone()[0]
             else:
-                version = "?"
-        lines.append(f"database: {connection.vendor} {version} ({connection.settings_dict['HOST'] or 'local file'})")
+                cursor.execute("select sqlite_version()")
+            version = cursor.fetchone()[0]
+        finally:
+            raw.close()
+        where = connection.settings_dict["HOST"] or "local file"
+        lines.append(f"database: {connection.display_name} {version} ({where})")
     except Exception as exc:  # the header must not hide the real failure below
         lines.append(f"database: {connection.vendor}, unreachable ({type(exc).__name__})")
-    finally:
-        connection.close()
     try:
         info = redis.Redis.from_url(settings.REDIS_URL).info("server")
         lines.append(f"redis: {info['redis_version']} at {settings.REDIS_URL}")
@@ -67,11 +68,11 @@ def outsider(make_user: Any) -> Any:
 
 
 SAMPLE_CSV = (
-    "ticket_id,body,postcode,plan\n"
-    "T1,\"Hi, I'm Jane Roe, order ORD-123456 is late.\",SW1A 1AA,pro\n"
-    "T2,My card was charged twice.,90210,free\n"
-    "T3,\"Line one\nline two, with a comma\",M5V 2T6,basic\n"
-).encode()
+    b"ticket_id,body,postcode,plan\n"
+    b'T1,"Hi, I\'m Jane Roe, order ORD-123456 is late.",SW1A 1AA,pro\n'
+    b"T2,My card was charged twice.,90210,free\n"
+    b'T3,"Line one\nline two, with a comma",M5V 2T6,basic\n'
+)
 
 
 @pytest.fixture

@@ -84,7 +84,9 @@ def run_import(*args: str) -> list[str]:
 def test_command_prints_the_batch_id_alone_on_the_last_line(admin_user: Any, tmp_path: Any) -> None:
     path = tmp_path / "tickets.jsonl"
     path.write_text('{"id": "a", "text": "one"}\n{"id": "b", "text": "two", "plan": "x"}\n')
-    lines = run_import(str(path), "--name", "cli", "--data-class", "personal", "--purpose", "model_training")
+    lines = run_import(
+        str(path), "--name", "cli", "--data-class", "personal", "--purpose", "model_training"
+    )
     batch = SourceBatch.objects.get(public_id=lines[-1])
     assert batch.record_count == 2 and batch.source_format == "jsonl"
     assert batch.created_by == admin_user
@@ -94,8 +96,17 @@ def test_command_reads_csv_columns(admin_user: Any, tmp_path: Any) -> None:
     path = tmp_path / "t.csv"
     path.write_bytes(SAMPLE_CSV)
     lines = run_import(
-        str(path), "--name", "csv", "--data-class", "public", "--purpose", "theme_analysis",
-        "--text-column", "body", "--id-column", "ticket_id",
+        str(path),
+        "--name",
+        "csv",
+        "--data-class",
+        "public",
+        "--purpose",
+        "theme_analysis",
+        "--text-column",
+        "body",
+        "--id-column",
+        "ticket_id",
     )
     assert SourceBatch.objects.get(public_id=lines[-1]).structured_columns == ["postcode", "plan"]
 
@@ -104,7 +115,9 @@ def test_command_fails_clearly_and_stores_nothing(admin_user: Any, tmp_path: Any
     path = tmp_path / "bad.csv"
     path.write_bytes(b"id,text\n1,fine\n2,\xff\xfe\n")
     with pytest.raises(CommandError, match="not valid UTF-8: line 3"):
-        run_import(str(path), "--name", "x", "--data-class", "public", "--purpose", "theme_analysis")
+        run_import(
+            str(path), "--name", "x", "--data-class", "public", "--purpose", "theme_analysis"
+        )
     assert not SourceBatch.objects.exists()
 
 
@@ -115,7 +128,9 @@ def test_command_refuses_a_file_over_the_size_limit(
     path = tmp_path / "big.txt"
     path.write_text("one ticket that is longer than ten bytes\n")
     with pytest.raises(CommandError, match="limit is 10 bytes"):
-        run_import(str(path), "--name", "x", "--data-class", "public", "--purpose", "theme_analysis")
+        run_import(
+            str(path), "--name", "x", "--data-class", "public", "--purpose", "theme_analysis"
+        )
 
 
 # --- JSON API ---------------------------------------------------------------------------
@@ -141,7 +156,9 @@ def upload_fields(data: bytes, name: str = "tickets.csv", **extra: Any) -> dict[
 
 def test_api_creates_a_batch_with_a_valid_token(client: Any, admin_user: Any) -> None:
     _, key = services.api_token_create(user=admin_user, name="ci")
-    response = api_post(client, key, **upload_fields(SAMPLE_CSV, text_columns="body", id_column="ticket_id"))
+    response = api_post(
+        client, key, **upload_fields(SAMPLE_CSV, text_columns="body", id_column="ticket_id")
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     batch = SourceBatch.objects.get(public_id=body["id"])

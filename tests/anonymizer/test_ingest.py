@@ -48,10 +48,16 @@ def test_it_parses_jsonl_keeping_other_keys() -> None:
 def test_it_splits_plain_text_by_line_and_by_blank_lines() -> None:
     data = b"first ticket\nsecond ticket\n\nthird\n  \nfourth\nstill fourth\n"
     assert [r.text for r in parse(data, "text_lines").records] == [
-        "first ticket", "second ticket", "third", "fourth", "still fourth",
+        "first ticket",
+        "second ticket",
+        "third",
+        "fourth",
+        "still fourth",
     ]
     assert [r.text for r in parse(data, "text_blocks").records] == [
-        "first ticket\nsecond ticket", "third", "fourth\nstill fourth",
+        "first ticket\nsecond ticket",
+        "third",
+        "fourth\nstill fourth",
     ]
 
 
@@ -77,11 +83,18 @@ def test_it_splits_plain_text_by_line_and_by_blank_lines() -> None:
         (b'{"id": 1, "text": 5}\n', "jsonl", {}, "'text' field must be a string"),
         (b'{"id": {"a": 1}, "text": "x"}\n', "jsonl", {}, "'id' field must be a string"),
         (b"x" * 2000, "text_lines", {"max_bytes": 1000}, "limit is 1,000 bytes"),
-        (b"ok\n" + b"y" * 50 + b"\n", "text_lines", {"max_record_chars": 20}, "Line 2: the text is 50"),
+        (
+            b"ok\n" + b"y" * 50 + b"\n",
+            "text_lines",
+            {"max_record_chars": 20},
+            "Line 2: the text is 50",
+        ),
         (b"a\n", "xml", {}, "Unknown format"),
     ],
 )
-def test_it_refuses_bad_input_with_a_clear_message(data: bytes, fmt: str, kw: dict, message: str) -> None:
+def test_it_refuses_bad_input_with_a_clear_message(
+    data: bytes, fmt: str, kw: dict, message: str
+) -> None:
     with pytest.raises(IngestError) as excinfo:
         parse(data, fmt, **kw)
     assert message in str(excinfo.value)
@@ -100,14 +113,18 @@ def test_error_messages_never_quote_record_text() -> None:
 @given(data=st.binary(max_size=600), fmt=st.sampled_from(FORMATS))
 def test_arbitrary_bytes_parse_whole_or_raise_ingest_error(data: bytes, fmt: str) -> None:
     try:
-        batch = parse(data, fmt, text_columns=["text"] if fmt != "csv" else [], max_record_chars=200)
+        batch = parse(
+            data, fmt, text_columns=["text"] if fmt != "csv" else [], max_record_chars=200
+        )
     except IngestError as exc:
         assert str(exc)
         return
     assert batch.records
     ids = [r.external_id for r in batch.records]
     assert len(ids) == len(set(ids))
-    assert all(r.text.strip() and len(r.text) <= 200 and "\x00" not in r.text for r in batch.records)
+    assert all(
+        r.text.strip() and len(r.text) <= 200 and "\x00" not in r.text for r in batch.records
+    )
 
 
 _csv_cell = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)

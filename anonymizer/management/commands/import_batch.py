@@ -24,8 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--data-class", required=True, choices=DataClass.values)
         parser.add_argument("--purpose", required=True, choices=Purpose.values)
-        parser.add_argument("--format", choices=SourceFormat.values, help="Default: from the file name.")
-        parser.add_argument("--text-column", action="append", default=[], help="Repeat for several.")
+        parser.add_argument(
+            "--format", choices=SourceFormat.values, help="Default: from the file name."
+        )
+        parser.add_argument(
+            "--text-column", action="append", default=[], help="Repeat for several."
+        )
         parser.add_argument("--id-column", default="")
         parser.add_argument("--user", help="Username recorded as the uploader (an admin).")
         parser.add_argument("--no-progress", action="store_true")
@@ -39,7 +43,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         if size > settings.VEIL_MAX_UPLOAD_BYTES:
             raise CommandError(
-                f"The file is {size:,} bytes; the limit is {settings.VEIL_MAX_UPLOAD_BYTES:,} bytes."
+                f"The file is {size:,} bytes; "
+                f"the limit is {settings.VEIL_MAX_UPLOAD_BYTES:,} bytes."
             )
         data = path.read_bytes()
         bar = tqdm(

@@ -1,0 +1,96 @@
+"""Walk every URL pattern of the project for every role and assert the expected status.
+
+A URL pattern with no row in EXPECTED fails the test: add one when you add a URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "outsider", "reviewer", "officer", "admin")
+LOGIN = 302  # anonymous users are sent to the login page
+
+
+def statuses(
+    anonymous: int, outsider: int, reviewer: int, officer: int, admin: int
+) -> dict[str, int]:
+    return dict(zip(ROLES, (anonymous, outsider, reviewer, officer, admin), strict=True))
+
+
+# name -> (method, url builder taking the batch, expected status per role)
+EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
+    "login": ("get", lambda b: reverse("login"), statuses(200, 302, 302, 302, 302)),
+    "logout": ("post", lambda b: reverse("logout"), statuses(302, 302, 302, 302, 302)),
+    "healthz": ("get", lambda b: reverse("healthz"), statuses(200, 200, 200, 200, 200)),
+    "home": ("get", lambda b: reverse("home"), statuses(LOGIN, 200, 200, 200, 200)),
+    "batch_upload": ("get", lambda b: reverse("batch_upload"), statuses(LOGIN, 403, 403, 403, 200)),
+    "batch_detail": (
+        "get",
+        lambda b: reverse("batch_detail", args=[b.public_id]),
+        statuses(LOGIN, 404, 200, 200, 200),
+    ),
+    "batch_assign": (
+        "post",
+        lambda b: reverse("batch_assign", args=[b.public_id]),
+        statuses(LOGIN, 404, 403, 403, 302),
+    ),
+    # The API authenticates by token only; a browser session is not enough.
+    "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
+    "api_batch_detail": (
+        "get",
+        lambda b: reverse("api_batch_detail", args=[b.public_id]),
+        statuses(401, 401, 401, 401, 401),
+    ),
+}
+
+
+def iter_patterns(
+    resolver: URLResolver | None = None, prefix: str = ""
+) -> Iterator[tuple[str | None, str]]:
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from iter_patterns(entry, prefix + str(entry.pattern))
+        else:
+            assert isinstance(entry, URLPattern)
+            yield entry.name, prefix + str(entry.pattern)
+
+
+def test_every_url_pattern_has_an_expectation() -> None:
+    found = list(iter_patterns())
+    unnamed = [route for name, route in found if not name]
+    assert not unnamed, f"Name these URL patterns and add them to EXPECTED: {unnamed}"
+    names = {name for name, _ in found}
+    assert names - EXPECTED.keys() == set(), "Add these URLs to EXPECTED in tests/test_urls.py"
+    assert EXPECTED.keys() - names == set(), "EXPECTED lists URLs that no longer exist"
+
+
+@pytest.fixture
+def clients(admin_user: Any, officer: Any, reviewer: Any, outsider: Any) -> dict[str, Client]:
+    users = {"outsider": outsider, "reviewer": reviewer, "officer": officer, "admin": admin_user}
+    result = {"anonymous": Client()}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        result[role] = client
+    return result
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_url_status_for_role(name: str, role: str, clients: dict[str, Client], batch: Any) -> None:
+    method, build, expected = EXPECTED[name]
+    url = build(batch)
+    response = getattr(clients[role], method)(url)
+    assert response.status_code == expected[role], f"{method.upper()} {url} as {role}"
+    if response.status_code in (403, 404):
+        assert batch.name.encode() not in response.content, "a refusal must not leak the batch"
+    if expected[role] == LOGIN and role == "anonymous" and name not in ("logout",):
+        assert response["Location"].startswith(reverse("login"))
