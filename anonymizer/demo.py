@@ -24,12 +24,22 @@ _TEMPLATES = (
     "Customer {name} called about a late delivery. Confirmed identity with DOB {dob} and "
     "postcode {postcode}. Promised a callback on {phone} within 24 hours. Order {order}.",
 )
+_FOLLOW_UPS = (
+    "I have already tried the troubleshooting steps from your help centre.",
+    "This is really frustrating because I rely on this every day for work.",
+    "Could you please escalate this to someone who can actually fix it?",
+    "I would appreciate an update by the end of the week.",
+    "The chat agent I spoke to yesterday could not find my details.",
+    "Please do not close this ticket until the issue is resolved.",
+    "Let me know if you need screenshots or any other information.",
+    "My neighbour had the same problem last month, so it is not just me.",
+)
 _PLANS = ("free", "basic", "plus", "pro", "enterprise")
 _CATEGORIES = ("delivery", "billing", "login", "address change", "refund", "complaint")
 
 
 def demo_tickets(n: int, *, seed: int = 7) -> list[dict[str, Any]]:
-    """n tickets of about 300-450 characters with structured columns, reproducible by seed."""
+    """n tickets of about 350-500 characters with structured columns, reproducible by seed."""
     fake = Faker(["en_US", "en_GB"])
     fake.seed_instance(seed)
     rng = random.Random(seed)
@@ -65,7 +75,9 @@ def demo_tickets(n: int, *, seed: int = 7) -> list[dict[str, Any]]:
         tickets.append(
             {
                 "ticket_id": f"T{i:07d}",
-                "text": rng.choice(_TEMPLATES).format(**values),
+                "text": " ".join(
+                    [rng.choice(_TEMPLATES).format(**values), *rng.sample(_FOLLOW_UPS, 3)]
+                ),
                 "postcode": values["postcode"],
                 "birth_year": str(birth),
                 "gender": rng.choice(("female", "male", "other", "unknown")),

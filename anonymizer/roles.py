@@ -36,3 +36,19 @@ def user_roles(user: Any) -> frozenset[str]:
 
 def has_role(user: Any, role: str) -> bool:
     return role in user_roles(user)
+
+
+def ensure_groups(group_model: Any, permission_model: Any) -> None:
+    """Create the role groups with their permissions; idempotent.
+
+    Takes the model classes so that the data migration can pass its historical models.
+    """
+    for name, perms in GROUP_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=name)
+        codenames = [p.split(".", 1)[1] for p in perms]
+        found = permission_model.objects.filter(
+            content_type__app_label="anonymizer", codename__in=codenames
+        )
+        if found.count() != len(codenames):
+            raise RuntimeError(f"Permissions missing for group {name}: run migrate.")
+        group.permissions.add(*found)

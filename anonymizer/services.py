@@ -158,8 +158,11 @@ def api_token_authenticate(key: str) -> Any | None:
 
 
 def user_create_with_role(*, username: str, password: str, role: str, email: str = "") -> Any:
-    from django.contrib.auth.models import Group
+    from django.contrib.auth.models import Group, Permission
 
+    if role not in roles.ROLES:
+        raise ValueError(f"Unknown role {role!r}.")
+    roles.ensure_groups(Group, Permission)
     user = get_user_model().objects.create_user(username=username, password=password, email=email)
     user.groups.add(Group.objects.get(name=role))
     return user

@@ -2,13 +2,6 @@
 
 from django.db import migrations
 
-GROUP_PERMISSIONS = {
-    "reviewer": (),
-    "privacy_officer": ("view_sourcebatch",),
-    "admin": ("view_sourcebatch", "add_sourcebatch", "change_sourcebatch"),
-}
-
-
 def create_groups(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
@@ -16,12 +9,9 @@ def create_groups(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        perms = Permission.objects.filter(content_type__app_label="anonymizer", codename__in=codenames)
-        group.permissions.add(*perms)
+    from anonymizer.roles import ensure_groups
+
+    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 class Migration(migrations.Migration):
