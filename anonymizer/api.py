@@ -7,12 +7,13 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from anonymizer import permissions, selectors, services
+from anonymizer import detection, permissions, selectors, services
 from anonymizer.forms import BatchUploadForm
 from anonymizer.ingest import IngestError
 
@@ -58,7 +59,11 @@ def api_batches(request: HttpRequest) -> HttpResponse:
         )
     except IngestError as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    return JsonResponse(selectors.batch_summary(batch), status=201)
+    body = selectors.batch_summary(batch)
+    if settings.VEIL_DETECT_ON_IMPORT and request.GET.get("detect", "1") != "0":
+        run = detection.detection_start(actor=request.user, batch=batch)
+        body["detection_run"] = str(run.public_id)
+    return JsonResponse(body, status=201)
 
 
 @csrf_exempt

@@ -13,11 +13,18 @@ ROLES = (REVIEWER, PRIVACY_OFFICER, ADMIN)
 # permission on batches: they get view/review on the batches an admin assigns to them.
 GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
     REVIEWER: (),
-    PRIVACY_OFFICER: ("anonymizer.view_sourcebatch",),
+    PRIVACY_OFFICER: (
+        "anonymizer.view_sourcebatch",
+        "anonymizer.view_ruleset",
+        "anonymizer.add_ruleset",
+        "anonymizer.change_ruleset",
+        "anonymizer.activate_ruleset",
+    ),
     ADMIN: (
         "anonymizer.view_sourcebatch",
         "anonymizer.add_sourcebatch",
         "anonymizer.change_sourcebatch",
+        "anonymizer.view_ruleset",
     ),
 }
 

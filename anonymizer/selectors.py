@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from anonymizer.models import Record, SourceBatch
+from anonymizer.models import Record, RiskAssessment, SourceBatch
 
 
 def batch_status_counts(batch: SourceBatch) -> dict[str, int]:
@@ -36,3 +37,18 @@ def batch_summary(batch: SourceBatch) -> dict[str, Any]:
         "created_at": batch.created_at.isoformat(),
         "records_by_status": batch_status_counts(batch),
     }
+
+
+def attach_risk(records: Iterable[Record], batch: SourceBatch) -> None:
+    """Set `risk` and `span_count` on each record from the batch's current run, in 1 query."""
+    records = list(records)
+    by_id = {}
+    if batch.current_run_id is not None:
+        by_id = {
+            a.record_id: a
+            for a in RiskAssessment.objects.filter(
+                run_id=batch.current_run_id, record_id__in=[r.id for r in records]
+            )
+        }
+    for record in records:
+        record.risk = by_id.get(record.id)  # type: ignore[attr-defined]

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anonymizer import permissions, selectors, services
+from anonymizer import detection, permissions, selectors, services
 from anonymizer.forms import AssignReviewersForm, BatchUploadForm
 from anonymizer.ingest import IngestError
+from anonymizer.models import DetectionRun
 
 RECORDS_PER_PAGE = 50
 
@@ -34,9 +35,23 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             form.add_error("file", str(exc))
         else:
             messages.success(request, f"Imported {batch.record_count:,} records.")
+            _start_detection_after_import(request, batch)
             return redirect("batch_detail", public_id=batch.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "anonymizer/batch_upload.html", {"form": form}, status=status)
+
+
+def _start_detection_after_import(request: HttpRequest, batch: object) -> None:
+    from django.conf import settings
+
+    if not settings.VEIL_DETECT_ON_IMPORT:
+        return
+    try:
+        detection.detection_start(actor=request.user, batch=batch)  # type: ignore[arg-type]
+    except Exception as exc:  # the queue is down: the batch is kept, detection can be started later
+        messages.error(
+            request, f"Detection could not be queued ({type(exc).__name__}); start it again below."
+        )
 
 
 def _read_upload(upload: object) -> bytes:
@@ -56,9 +71,12 @@ def batch_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         request.GET.get("page")
     )
     can_assign = request.user.has_perm(permissions.CHANGE)
+    selectors.attach_risk(page.object_list, batch)
     context = {
         "batch": batch,
         "page": page,
+        "progress": _progress(batch),
+        "can_detect": can_assign,
         "counts": selectors.batch_status_counts(batch),
         "reviewers": services.batch_reviewers(batch),
         "assign_form": AssignReviewersForm(initial={"reviewers": services.batch_reviewers(batch)})
@@ -79,4 +97,45 @@ def batch_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.success(request, "Reviewers updated.")
     else:
         messages.error(request, "Choose reviewers from the list.")
+    return redirect("batch_detail", public_id=batch.public_id)
+
+
+def _progress(batch: object) -> detection.RunProgress | None:
+    run = getattr(batch, "current_run", None)
+    if run is None:
+        return None
+    if run.status == DetectionRun.Status.RUNNING:
+        detection.run_recover_stale(run)
+    return detection.run_progress(run)
+
+
+@require_http_methods(["GET"])
+def batch_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id)
+    context = {
+        "batch": batch,
+        "progress": _progress(batch),
+        "can_detect": request.user.has_perm(permissions.CHANGE),
+    }
+    return render(request, "anonymizer/_progress.html", context)
+
+
+@require_POST
+def batch_detect(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id, permissions.CHANGE)
+    try:
+        run = detection.detection_start(actor=request.user, batch=batch)
+    except detection.DetectionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Detection started with rule set v{run.ruleset.version}.")
+    return redirect("batch_detail", public_id=batch.public_id)
+
+
+@require_POST
+def batch_detect_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id, permissions.CHANGE)
+    if batch.current_run is not None:
+        count = detection.run_retry_failed(actor=request.user, run=batch.current_run)
+        messages.success(request, f"{count} failed chunk(s) sent back to the workers.")
     return redirect("batch_detail", public_id=batch.public_id)

@@ -34,20 +34,29 @@ def main() -> None:
     data = tickets_to_csv(tickets)
     gen_s = time.perf_counter() - t
     chars = sum(len(x["text"]) for x in tickets)
-    print(f"generated {len(tickets):,} tickets, {len(data) / 1e6:.1f} MB, "
-          f"mean {chars / len(tickets):.0f} chars/ticket in {gen_s:.1f} s")
+    print(
+        f"generated {len(tickets):,} tickets, {len(data) / 1e6:.1f} MB, "
+        f"mean {chars / len(tickets):.0f} chars/ticket in {gen_s:.1f} s"
+    )
 
     user, _ = get_user_model().objects.get_or_create(username="bench_ingest")
-    options = ParseOptions(source_format="csv", text_columns=["text"], id_column="ticket_id",
-                           max_bytes=1 << 31)
+    options = ParseOptions(
+        source_format="csv", text_columns=["text"], id_column="ticket_id", max_bytes=1 << 31
+    )
     t = time.perf_counter()
     parse_batch_file(data, options)
     parse_s = time.perf_counter() - t
 
     t = time.perf_counter()
     batch = services.batch_import(
-        actor=user, data=data, name="bench", data_class="personal", purpose="theme_analysis",
-        source_format="csv", text_columns=["text"], id_column="ticket_id",
+        actor=user,
+        data=data,
+        name="bench",
+        data_class="personal",
+        purpose="theme_analysis",
+        source_format="csv",
+        text_columns=["text"],
+        id_column="ticket_id",
     )
     import_s = time.perf_counter() - t
     assert batch.records.count() == args.records
@@ -57,12 +66,22 @@ def main() -> None:
     t = time.perf_counter()
     with transaction.atomic():
         base = SourceBatch.objects.create(
-            name="bench-baseline", data_class="personal", purpose="theme_analysis",
-            source_format="csv", source_sha256="0" * 64, record_count=len(sample), created_by=user,
+            name="bench-baseline",
+            data_class="personal",
+            purpose="theme_analysis",
+            source_format="csv",
+            source_sha256="0" * 64,
+            record_count=len(sample),
+            created_by=user,
         )
         for i, x in enumerate(sample, start=1):
-            Record.objects.create(batch=base, position=i, external_id=x["ticket_id"], text=x["text"],
-                                  fields={k: v for k, v in x.items() if k not in ("text", "ticket_id")})
+            Record.objects.create(
+                batch=base,
+                position=i,
+                external_id=x["ticket_id"],
+                text=x["text"],
+                fields={k: v for k, v in x.items() if k not in ("text", "ticket_id")},
+            )
     naive_s = time.perf_counter() - t
     SourceBatch.objects.filter(pk__in=[batch.pk, base.pk]).delete()
 
@@ -78,9 +97,11 @@ def main() -> None:
         "speedup_vs_naive_orm": round((args.records / import_s) / (len(sample) / naive_s), 2),
         "target_s": 60,
     }
-    print(f"import: {result['records_per_s']:,} records/s ({import_s:.1f} s for {args.records:,}); "
-          f"naive ORM loop: {result['naive_orm_records_per_s']:,} records/s; "
-          f"speed-up {result['speedup_vs_naive_orm']}x")
+    print(
+        f"import: {result['records_per_s']:,} records/s ({import_s:.1f} s for {args.records:,}); "
+        f"naive ORM loop: {result['naive_orm_records_per_s']:,} records/s; "
+        f"speed-up {result['speedup_vs_naive_orm']}x"
+    )
     print(json.dumps(result))
 
 

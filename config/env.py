@@ -6,6 +6,7 @@ deployment fails at start-up instead of silently falling back to a default.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -75,3 +76,16 @@ def env_secret(name: str, default: str | None = None) -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE cannot be read: {exc.strerror}.") from None
     return env_str(name, default)
+
+
+def env_json_object(name: str) -> dict[str, object]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ImproperlyConfigured(f"{name} must be a JSON object.") from None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object.")
+    return value

@@ -11,7 +11,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+from config.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_json_object,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VEIL_VAR_DIR", str(BASE_DIR / "var")))
@@ -86,6 +94,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+    # A file, not memory, so that rq workers in other processes see the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis and rq.
@@ -176,3 +186,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("VEIL_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Detection.
+VEIL_DETECTION_CHUNK_SIZE = env_int("VEIL_DETECTION_CHUNK_SIZE", 250, minimum=1)
+VEIL_DETECTION_LEASE_SECONDS = env_int("VEIL_DETECTION_LEASE_SECONDS", 300, minimum=1)
+VEIL_DETECTION_MAX_ATTEMPTS = env_int("VEIL_DETECTION_MAX_ATTEMPTS", 3, minimum=1)
+VEIL_DETECT_ON_IMPORT = env_bool("VEIL_DETECT_ON_IMPORT", True)
+# Overrides of anonymizer.engine.risk.RiskThresholds, as a JSON object (see README.md).
+VEIL_RISK_THRESHOLDS = env_json_object("VEIL_RISK_THRESHOLDS")

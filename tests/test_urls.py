@@ -41,6 +41,37 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         lambda b: reverse("batch_assign", args=[b.public_id]),
         statuses(LOGIN, 404, 403, 403, 302),
     ),
+    "batch_progress": (
+        "get",
+        lambda b: reverse("batch_progress", args=[b.public_id]),
+        statuses(LOGIN, 404, 200, 200, 200),
+    ),
+    "batch_detect": (
+        "post",
+        lambda b: reverse("batch_detect", args=[b.public_id]),
+        statuses(LOGIN, 404, 403, 403, 302),
+    ),
+    "batch_detect_retry": (
+        "post",
+        lambda b: reverse("batch_detect_retry", args=[b.public_id]),
+        statuses(LOGIN, 404, 403, 403, 302),
+    ),
+    "ruleset_list": ("get", lambda b: reverse("ruleset_list"), statuses(LOGIN, 403, 403, 200, 200)),
+    "ruleset_detail": (
+        "get",
+        lambda b: reverse("ruleset_detail", args=[b.draft_version]),
+        statuses(LOGIN, 403, 403, 200, 200),
+    ),
+    "ruleset_new_draft": (
+        "post",
+        lambda b: reverse("ruleset_new_draft", args=[b.draft_version]),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
+    "ruleset_activate": (
+        "post",
+        lambda b: reverse("ruleset_activate", args=[b.draft_version]),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
     # The API authenticates by token only; a browser session is not enough.
     "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
     "api_batch_detail": (
@@ -85,7 +116,13 @@ def clients(admin_user: Any, officer: Any, reviewer: Any, outsider: Any) -> dict
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 @pytest.mark.parametrize("role", ROLES)
-def test_url_status_for_role(name: str, role: str, clients: dict[str, Client], batch: Any) -> None:
+def test_url_status_for_role(
+    name: str, role: str, clients: dict[str, Client], batch: Any, officer: Any
+) -> None:
+    from anonymizer import detection, rulesets
+
+    draft = rulesets.ruleset_create_draft(actor=officer, based_on=detection.ruleset_active())
+    batch.draft_version = draft.version
     method, build, expected = EXPECTED[name]
     url = build(batch)
     response = getattr(clients[role], method)(url)

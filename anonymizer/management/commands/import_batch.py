@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from anonymizer import services
+from anonymizer import detection, services
 from anonymizer.ingest import IngestError, guess_format
 from anonymizer.models import DataClass, Purpose, SourceFormat
 
@@ -33,6 +33,9 @@ class Command(BaseCommand):
         parser.add_argument("--id-column", default="")
         parser.add_argument("--user", help="Username recorded as the uploader (an admin).")
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--no-detect", action="store_true", help="Do not queue detection after the import."
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path = Path(opts["path"])
@@ -66,6 +69,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         finally:
             bar.close()
+        if settings.VEIL_DETECT_ON_IMPORT and not opts["no_detect"]:
+            run = detection.detection_start(actor=actor, batch=batch)
+            self.stdout.write(f"Detection queued: run {run.public_id} ({run.chunk_count} chunks).")
         self.stdout.write(
             f"Imported {batch.record_count} records ({batch.char_count} characters) "
             f"as batch {batch.name!r}."

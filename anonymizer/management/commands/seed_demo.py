@@ -3,10 +3,11 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from anonymizer import roles, services
+from anonymizer import detection, roles, services
 from anonymizer.demo import demo_tickets, tickets_to_csv
 from anonymizer.models import SourceBatch
 
@@ -52,4 +53,7 @@ class Command(BaseCommand):
                 actor=created[roles.ADMIN], batch=batch, reviewers=[created[roles.REVIEWER]]
             )
             self.stdout.write(f"  demo batch with {batch.record_count} records: {batch.public_id}")
+            if settings.VEIL_DETECT_ON_IMPORT:
+                detection.detection_start(actor=created[roles.ADMIN], batch=batch)
+                self.stdout.write("  detection of the demo batch is queued for the worker")
         self.stdout.write("These passwords are shown only once: note them now.")

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anonymizer import detection, permissions, rulesets
+from anonymizer.models import RuleSet
+
+VIEW = "anonymizer.view_ruleset"
+CHANGE = "anonymizer.change_ruleset"
+ACTIVATE = "anonymizer.activate_ruleset"
+
+
+class RuleSetForm(forms.Form):
+    config = forms.CharField(widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false"}))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    validation_sample_rate = forms.FloatField(min_value=0, max_value=1)
+
+    def clean_config(self) -> dict[str, object]:
+        try:
+            value = json.loads(self.cleaned_data["config"])
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError("The configuration must be a JSON object.")
+        return value
+
+
+def _ruleset(request: HttpRequest, version: int, perm: str = VIEW) -> RuleSet:
+    permissions.require_perm(request.user, VIEW)
+    try:
+        ruleset = RuleSet.objects.get(version=version)
+    except RuleSet.DoesNotExist:
+        raise Http404("No such rule set.") from None
+    if perm != VIEW and not request.user.has_perm(perm):
+        raise PermissionDenied("Your role does not allow this.")
+    return ruleset
+
+
+@require_http_methods(["GET"])
+def ruleset_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_perm(request.user, VIEW)
+    detection.ruleset_active()  # makes version 1 on a new install
+    return render(request, "anonymizer/ruleset_list.html", {"rulesets": RuleSet.objects.all()})
+
+
+@require_http_methods(["GET", "POST"])
+def ruleset_detail(request: HttpRequest, version: int) -> HttpResponse:
+    ruleset = _ruleset(request, version, CHANGE if request.method == "POST" else VIEW)
+    initial = {
+        "config": json.dumps(ruleset.config, indent=2, ensure_ascii=False),
+        "notes": ruleset.notes,
+        "validation_sample_rate": ruleset.validation_sample_rate,
+    }
+    form = RuleSetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rulesets.ruleset_update_draft(actor=request.user, ruleset=ruleset, **form.cleaned_data)
+        except rulesets.RuleSetError as exc:
+            form.add_error("config", str(exc))
+        else:
+            messages.success(request, f"Draft v{ruleset.version} saved.")
+            return redirect("ruleset_detail", version=ruleset.version)
+    can_edit = ruleset.is_editable and request.user.has_perm(CHANGE)
+    context = {
+        "ruleset": ruleset,
+        "form": form,
+        "can_edit": can_edit,
+        "can_activate": can_edit and request.user.has_perm(ACTIVATE),
+    }
+    return render(
+        request, "anonymizer/ruleset_detail.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def ruleset_new_draft(request: HttpRequest, version: int) -> HttpResponse:
+    base = _ruleset(request, version, CHANGE)
+    draft = rulesets.ruleset_create_draft(actor=request.user, based_on=base)
+    messages.success(request, f"Draft v{draft.version} made from v{base.version}.")
+    return redirect("ruleset_detail", version=draft.version)
+
+
+@require_POST
+def ruleset_activate(request: HttpRequest, version: int) -> HttpResponse:
+    ruleset = _ruleset(request, version, ACTIVATE)
+    try:
+        rulesets.ruleset_activate(actor=request.user, ruleset=ruleset)
+    except rulesets.RuleSetError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"Rule set v{ruleset.version} is now active for new detection runs."
+        )
+    return redirect("ruleset_detail", version=ruleset.version)

@@ -1,0 +1,74 @@
+"""Rule-set versions: drafts are edited by privacy officers, then activated; active and
+retired versions never change, so every span's rule-set version means one configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from anonymizer.models import RuleSet
+
+
+class RuleSetError(ValueError):
+    """A rule-set change that is not allowed; the message is safe to show."""
+
+
+def validate_config(config: dict[str, Any], *, version: int) -> dict[str, Any]:
+    """Check a config through the engine; returns its normalised form or raises RuleSetError."""
+    from anonymizer.engine.ruleset import RuleSetConfig
+
+    try:
+        parsed = RuleSetConfig.from_dict({**config, "version": version})
+    except (ValueError, TypeError, KeyError) as exc:
+        raise RuleSetError(f"The rule set is invalid: {exc}") from None
+    return parsed.to_dict()  # type: ignore[no-any-return]
+
+
+def ruleset_create_draft(*, actor: Any, based_on: RuleSet, notes: str = "") -> RuleSet:
+    with transaction.atomic():
+        version = (RuleSet.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0) + 1
+        return RuleSet.objects.create(
+            version=version,
+            config=validate_config(dict(based_on.config), version=version),
+            based_on=based_on,
+            notes=notes,
+            validation_sample_rate=0.05,
+            created_by=actor,
+        )
+
+
+def ruleset_update_draft(
+    *,
+    actor: Any,
+    ruleset: RuleSet,
+    config: dict[str, Any],
+    notes: str,
+    validation_sample_rate: float,
+) -> RuleSet:
+    if not ruleset.is_editable:
+        raise RuleSetError("Only a draft can be edited; make a new draft instead.")
+    if not 0 <= validation_sample_rate <= 1:
+        raise RuleSetError("The validation sample rate must be between 0 and 1.")
+    ruleset.config = validate_config(config, version=ruleset.version)
+    ruleset.notes = notes
+    ruleset.validation_sample_rate = validation_sample_rate
+    ruleset.save(update_fields=["config", "notes", "validation_sample_rate"])
+    return ruleset
+
+
+def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
+    """Make a draft the live version; the previous active one is retired."""
+    with transaction.atomic():
+        locked = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+        if locked.status != RuleSet.Status.DRAFT:
+            raise RuleSetError("Only a draft can be activated.")
+        validate_config(dict(locked.config), version=locked.version)
+        RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(status=RuleSet.Status.RETIRED)
+        locked.status = RuleSet.Status.ACTIVE
+        locked.activated_by = actor
+        locked.activated_at = timezone.now()
+        locked.save(update_fields=["status", "activated_by", "activated_at"])
+    return locked
