@@ -99,3 +99,6 @@ def redis_conn() -> redis.Redis:
     conn = redis.Redis.from_url(os.environ.get("REDIS_URL", settings.REDIS_URL))
     conn.ping()
     return conn
+
+
+from tests.workers import workers  # noqa: E402, F401  (fixture: real rq worker processes)

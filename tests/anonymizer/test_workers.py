@@ -14,7 +14,7 @@ from django.test import Client
 from anonymizer import detection, services
 from anonymizer.demo import demo_tickets, tickets_to_csv
 from anonymizer.models import DetectedSpan, DetectionChunk, DetectionRun, Record, RiskAssessment
-from tests.workers import stop_worker, wait_for, workers  # noqa: F401  (fixture)
+from tests.workers import stop_worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

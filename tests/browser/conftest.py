@@ -1,4 +1,4 @@
-"""Real headless Chromium (the system's) driven by Playwright against pytest-django's live server."""
+"""Real headless Chromium (the system one) driven by Playwright against the live server."""
 
 from __future__ import annotations
 
