@@ -57,11 +57,11 @@ def build_nlp_engine() -> Any:
     import spacy
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
-    class LeanSpacyNlpEngine(SpacyNlpEngine):  # type: ignore[misc]
+    class LeanSpacyNlpEngine(SpacyNlpEngine):
         """Presidio's spaCy engine, loading the installed model without unused components."""
 
         def load(self) -> None:
-            self.nlp = {
+            self.nlp = {  # type: ignore[assignment]
                 m["lang_code"]: spacy.load(m["model_name"], exclude=EXCLUDED_PIPES)
                 for m in self.models
             }

@@ -60,6 +60,7 @@ def tamperable() -> Any:
         raw("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
     yield
     if connection.vendor == "postgresql":
+        raw("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending before ALTER
         raw("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
 
 
