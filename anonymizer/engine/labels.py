@@ -43,7 +43,9 @@ LABELS: dict[str, LabelInfo] = {
     "DATE_TIME": LabelInfo(30, "time"),
     "ID": LabelInfo(20, "identifier"),
 }
-DEFAULT_INFO = LabelInfo(10, "custom")
+# Organisation-defined types (custom patterns, deny-lists) rank with the identifiers: an
+# organisation that names a pattern means it, above what the NER model guesses.
+DEFAULT_INFO = LabelInfo(86, "custom")
 
 
 def info(label: str) -> LabelInfo:

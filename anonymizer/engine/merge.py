@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from anonymizer.engine.labels import strength
 from anonymizer.engine.types import SpanCandidate
 
-
 MODEL_RECOGNIZER = "presidio_spacy"
 
 

@@ -20,15 +20,16 @@ LOCALES = ("en_US", "en_GB", "en_IE", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES
 
 # Words that are names and also everyday words; such words count as names only when written
 # with a capital letter.
-COMMON_WORDS = frozenset("""
-will may june april august grant mark bill rose faith hope joy grace summer dawn sky page
-hunter chase miles frank art bob penny ray rich sandy sue jack jean jay dean lane max
-young long wood hill king brown white black green gray grey rice case cook hall ward price
-bell bush street west north south love star gold stone park bond field lake moon rain storm
-river brook wells baker carter cole mason porter walker fisher hunter taylor turner parker
-sharp strong little small short smart swift cash money early friday christian said even
-don van von del de la le los las das den der di da du des
-""".split())
+_COMMON_WORDS = """
+will may june april august grant mark bill rose faith hope joy grace summer dawn sky
+page hunter chase miles frank art bob penny ray rich sandy sue jack jean jay dean lane
+max young long wood hill king brown white black green gray grey rice case cook hall
+ward price bell bush street west north south love star gold stone park bond field lake
+moon rain storm river brook wells baker carter cole mason porter walker fisher hunter
+taylor turner parker sharp strong little small short smart swift cash money early
+friday christian said even don van von del de la le los las das den der di da du des
+"""
+COMMON_WORDS = frozenset(_COMMON_WORDS.split())
 GREETINGS = re.compile(r"(?i)\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|"
                        r"sincerely|yours|from|signed|agent|customer|mr|mrs|ms|miss|dr)\b[,.:!]?\s+$")
 WORD = re.compile(r"[^\W\d_][^\W\d_'-]*[^\W\d_]|[^\W\d_]")

@@ -28,7 +28,8 @@ CONTEXT_PATTERNS: dict[str, re.Pattern[str]] = {
         r"\d{1,2}[- ]year[- ]old (?:son|daughter|boy|girl|child)|school|teenager|toddler|baby)\b"),
     "employee_grievance_context": re.compile(
         r"(?i)\b(?:harass\w*|discriminat\w*|grievance|whistleblow\w*|bully\w*|unfair dismissal|"
-        r"fired|disciplinary|hr department|human resources|my manager|my supervisor|retaliat\w*)\b"),
+        r"fired|disciplinary|hr department|human resources|my manager|my supervisor|"
+        r"retaliat\w*)\b"),
 }
 
 

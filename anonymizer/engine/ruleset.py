@@ -196,7 +196,9 @@ def _pattern(value: Any, i: int) -> PatternRule:
     try:
         compiled = re.compile(regex, re.IGNORECASE if ignore_case else 0)
     except re.error as exc:
-        raise ValueError(f"{where}.regex does not compile: {exc.msg} at position {exc.pos}") from None
+        raise ValueError(
+            f"{where}.regex does not compile: {exc.msg} at position {exc.pos}"
+        ) from None
     if compiled.match(""):
         raise ValueError(f"{where}.regex matches the empty string")
     context = _strings(obj.get("context", []), f"{where}.context")

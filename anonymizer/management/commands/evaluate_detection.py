@@ -1,0 +1,53 @@
+"""manage.py evaluate_detection GOLD.jsonl: detection quality, no database."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from anonymizer.management.commands.detect_file import _load_config
+
+
+class Command(BaseCommand):
+    help = (
+        'Evaluate detection on gold JSON lines ({"id", "text", "spans": [{"start", "end", '
+        '"label"}]}): per-entity precision / recall / F2, character leak rate and character '
+        "precision. With --baseline-presidio, stock Presidio is scored on the same file."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("gold", help="Gold JSON-lines file.")
+        parser.add_argument("--baseline-presidio", action="store_true")
+        parser.add_argument("--ruleset", help="A rule-set configuration (JSON); default v1.")
+        parser.add_argument("--json", action="store_true", help="Also print figures as JSON.")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        from anonymizer.engine.analyzer import detect_many, get_analyzer
+        from anonymizer.engine.evaluation import (
+            evaluate,
+            format_report,
+            load_gold,
+            presidio_baseline,
+        )
+
+        config = _load_config(opts["ruleset"])
+        try:
+            with open(opts["gold"], encoding="utf-8") as handle:
+                docs = load_gold(handle)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {opts['gold']}: {exc.strerror}") from None
+        except ValueError as exc:
+            raise CommandError(f"{opts['gold']}: {exc}") from None
+        texts = [d.text for d in docs]
+        ours = evaluate(docs, list(detect_many(texts, analyzer=get_analyzer(config))))
+        self.stdout.write(format_report(ours, f"Veil (rule set v{config.version})"))
+        figures = {"ours": ours.as_dict()}
+        if opts["baseline_presidio"]:
+            base = evaluate(docs, presidio_baseline(texts))
+            self.stdout.write("")
+            self.stdout.write(format_report(base, "Plain Presidio (analyze() per text)"))
+            figures["presidio"] = base.as_dict()
+        if opts["json"]:
+            self.stdout.write(json.dumps(figures))

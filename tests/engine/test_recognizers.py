@@ -1,0 +1,121 @@
+"""Recognizer tables: (text, expected spans as (substring, label)), through the whole engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from anonymizer.engine.analyzer import Analyzer, detect
+
+Expected = list[tuple[str, str]]
+
+
+def found(analyzer: Analyzer, text: str) -> set[tuple[str, str]]:
+    return {(text[s.start:s.end], s.label) for s in detect(text, analyzer=analyzer)}
+
+
+IDENTIFIERS: list[tuple[str, Expected]] = [
+    ("Where is order ORD-123456?", [("ORD-123456", "ORDER_ID")]),
+    ("my order number is 88812345, please check", [("88812345", "ORDER_ID")]),
+    ("Re: ticket TCK-00912 still open", [("TCK-00912", "TICKET_ID")]),
+    ("see case #4471923", [("4471923", "TICKET_ID")]),
+    ("Invoice INV2024-0042 was wrong", [("INV2024-0042", "INVOICE_ID")]),
+    ("invoice no. 5543210 is unpaid", [("5543210", "INVOICE_ID")]),
+    ("account number: 99887766 was locked", [("99887766", "ACCOUNT_ID")]),
+    ("ACCT-4455667 is mine", [("ACCT-4455667", "ACCOUNT_ID")]),
+    ("customer id CUST-77341", [("CUST-77341", "CUSTOMER_ID")]),
+]
+
+CONTACT: list[tuple[str, Expected]] = [
+    ("write to jane.doe@example.co.uk today", [("jane.doe@example.co.uk", "EMAIL_ADDRESS")]),
+    ("call me on +44 20 7946 0958 tomorrow", [("+44 20 7946 0958", "PHONE_NUMBER")]),
+    ("my cell is (415) 555-0134", [("(415) 555-0134", "PHONE_NUMBER")]),
+    ("phone: 212.555.0199", [("212.555.0199", "PHONE_NUMBER")]),
+    ("Ruf an: +49 30 1234567", [("+49 30 1234567", "PHONE_NUMBER")]),
+    ("ping @jdoe_88 on the forum", [("@jdoe_88", "USERNAME")]),
+    ("my username is mike_t77", [("mike_t77", "USERNAME")]),
+    ("see https://shop.example.com/orders/123?x=1.", [
+        ("https://shop.example.com/orders/123?x=1", "URL")]),
+    ("go to www.example.org for help", [("www.example.org", "URL")]),
+]
+
+PAYMENT_AND_GOVERNMENT: list[tuple[str, Expected]] = [
+    ("card 4111 1111 1111 1111 was declined", [("4111 1111 1111 1111", "CREDIT_CARD")]),
+    ("paid with 5500-0000-0000-0004", [("5500-0000-0000-0004", "CREDIT_CARD")]),
+    ("IBAN GB82 WEST 1234 5698 7654 32 please", [("GB82 WEST 1234 5698 7654 32", "IBAN_CODE")]),
+    ("iban DE89370400440532013000", [("DE89370400440532013000", "IBAN_CODE")]),
+    ("SSN 078-05-1120 on file", [("078-05-1120", "US_SSN")]),
+    ("social security number 219 09 9999", [("219 09 9999", "US_SSN")]),
+    ("passport number X12345678 expired", [("X12345678", "PASSPORT")]),
+    ("driver's license no. D1234567", [("D1234567", "DRIVER_LICENSE")]),
+]
+
+TECHNICAL: list[tuple[str, Expected]] = [
+    ("from 192.168.10.25 at night", [("192.168.10.25", "IP_ADDRESS")]),
+    ("ipv6 2001:db8:85a3::8a2e:370:7334 seen", [("2001:db8:85a3::8a2e:370:7334", "IP_ADDRESS")]),
+    ("MAC 00:1A:2B:3C:4D:5E", [("00:1A:2B:3C:4D:5E", "MAC_ADDRESS")]),
+    ("serial number C02XK1ZJJG5J on the box", [("C02XK1ZJJG5J", "DEVICE_SERIAL")]),
+    ("IMEI: 356938035643809", [("356938035643809", "DEVICE_SERIAL")]),
+]
+
+PLACES_AND_PEOPLE: list[tuple[str, Expected]] = [
+    ("ship to 221 Baker Street, London NW1 6XE", [
+        ("221 Baker Street", "STREET_ADDRESS"), ("NW1 6XE", "POSTCODE")]),
+    ("I live at 1600 Pennsylvania Avenue, Washington, DC 20500", [
+        ("1600 Pennsylvania Avenue", "STREET_ADDRESS"), ("20500", "POSTCODE")]),
+    ("Toronto, ON M5V 3L9", [("M5V 3L9", "POSTCODE")]),
+    ("Sydney NSW 2000", [("2000", "POSTCODE")]),
+    ("Lieferung an Hauptstraße 12, 10115 Berlin", [
+        ("Hauptstraße 12", "STREET_ADDRESS"), ("10115", "POSTCODE")]),
+    ("Hello, my name is John Smith.", [("John Smith", "PERSON")]),
+    ("thanks, jane doe", [("jane doe", "PERSON")]),
+    ("Mrs. Garcia called again", [("Mrs. Garcia", "PERSON")]),
+    ("my date of birth is 12/03/1985", [("12/03/1985", "DATE_OF_BIRTH")]),
+    ("DOB: March 4, 1979", [("March 4, 1979", "DATE_OF_BIRTH")]),
+    ("I am 42 years old", [("42", "AGE")]),
+    ("my son, aged 9, uses it", [("9", "AGE")]),
+]
+
+TABLE = IDENTIFIERS + CONTACT + PAYMENT_AND_GOVERNMENT + TECHNICAL + PLACES_AND_PEOPLE
+
+
+@pytest.mark.parametrize(("text", "expected"), TABLE, ids=[t for t, _ in TABLE])
+def test_it_finds(analyzer: Analyzer, text: str, expected: Expected) -> None:
+    assert set(expected) <= found(analyzer, text)
+
+
+NEGATIVES: list[tuple[str, str]] = [
+    ("card 4111 1111 1111 1112 was declined", "CREDIT_CARD"),  # Luhn fails
+    ("IBAN GB82 WEST 1234 5698 7654 33", "IBAN_CODE"),  # checksum fails
+    ("SSN 000-12-3456", "US_SSN"),  # area 000 is never issued
+    ("version 1.2.3.4000 released", "IP_ADDRESS"),
+    ("It took 3 days and 2 hours.", "DATE_TIME"),
+    ("The order is late.", "ORDER_ID"),
+    ("I will grant you that.", "PERSON"),
+]
+
+
+@pytest.mark.parametrize(("text", "label"), NEGATIVES, ids=[t for t, _ in NEGATIVES])
+def test_it_does_not_find(analyzer: Analyzer, text: str, label: str) -> None:
+    assert label not in {lab for _, lab in found(analyzer, text)}
+
+
+def test_spans_carry_provenance(analyzer: Analyzer) -> None:
+    [span] = [s for s in detect("card 4111 1111 1111 1111", analyzer=analyzer)
+              if s.label == "CREDIT_CARD"]
+    assert span.recognizer == "veil_rules"
+    assert span.pattern_name == "credit_card"
+    assert span.validated is True
+    assert span.context_word == "card"
+    assert span.score == 1.0
+
+
+def test_url_inside_an_email_is_one_email(analyzer: Analyzer) -> None:
+    text = "mail jane.doe@example.co.uk now"
+    spans = detect(text, analyzer=analyzer)
+    assert [(text[s.start:s.end], s.label) for s in spans] == [
+        ("jane.doe@example.co.uk", "EMAIL_ADDRESS")]
+
+
+def test_empty_and_whitespace_texts(analyzer: Analyzer) -> None:
+    assert detect("", analyzer=analyzer) == []
+    assert detect("   \n", analyzer=analyzer) == []
