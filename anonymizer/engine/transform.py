@@ -1,0 +1,240 @@
+"""Transformations: (text, spans, policy, key) -> transformed text and what was changed.
+
+Pure functions, no Django. Overlapping spans are resolved once (union, strongest type), then
+each span is replaced by its operator's output. Pseudonyms are keyed: HMAC-SHA256 with the
+linkage domain's secret, so one customer gets one token across records and batches of that
+domain and tokens of different domains cannot be linked.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from anonymizer.engine.labels import strength
+
+OPERATORS = ("redact", "replace", "mask", "pseudonymize", "generalize", "keep")
+
+# Type labels used by the replace operator; other types use "[TYPE]".
+REPLACE_TAGS: dict[str, str] = {
+    "PERSON": "[CUSTOMER_NAME]",
+    "EMAIL_ADDRESS": "[EMAIL]",
+    "PHONE_NUMBER": "[PHONE]",
+    "STREET_ADDRESS": "[ADDRESS]",
+    "LOCATION": "[LOCATION]",
+    "POSTCODE": "[POSTCODE]",
+    "CREDIT_CARD": "[CARD_NUMBER]",
+    "IBAN_CODE": "[IBAN]",
+    "US_SSN": "[SSN]",
+    "IP_ADDRESS": "[IP_ADDRESS]",
+    "DATE_OF_BIRTH": "[DATE_OF_BIRTH]",
+    "DATE_TIME": "[DATE]",
+}
+
+
+class SpanLike(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class OperatorSpec:
+    operator: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.operator not in OPERATORS:
+            choices = ", ".join(OPERATORS)
+            raise ValueError(f"unknown operator {self.operator!r}; use one of {choices}")
+
+
+REDACT = OperatorSpec("redact")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySpec:
+    """Operator per entity type. A type the policy does not name gets `default` (redact)."""
+
+    rules: Mapping[str, OperatorSpec]
+    default: OperatorSpec = REDACT
+
+    def operator_for(self, label: str) -> OperatorSpec:
+        return self.rules.get(label, self.default)
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    start: int  # offsets in the original text
+    end: int
+    new_start: int  # offsets in the transformed text
+    new_end: int
+    label: str
+    operator: str
+
+
+@dataclass(frozen=True, slots=True)
+class TransformResult:
+    text: str
+    changes: tuple[Change, ...]
+
+
+def resolve_overlaps(spans: Sequence[SpanLike], text_length: int) -> list[Span]:
+    """One span per connected overlap group: the union of its ranges, the strongest type."""
+    ordered = sorted(
+        (Span(max(0, s.start), min(text_length, s.end), s.label) for s in spans),
+        key=lambda s: (s.start, -s.end),
+    )
+    out: list[Span] = []
+    for span in ordered:
+        if span.end <= span.start:
+            continue
+        if out and span.start < out[-1].end:
+            last = out[-1]
+            label = max((last.label, span.label), key=strength)
+            out[-1] = Span(last.start, max(last.end, span.end), label)
+        else:
+            out.append(span)
+    return out
+
+
+def pseudonym(value: str, label: str, key: bytes) -> str:
+    """A stable token for `value` under the linkage domain's key: LABEL_XXXXXXXXXX."""
+    normalised = " ".join(value.split()).casefold()
+    digest = hmac.new(key, f"{label}\x1f{normalised}".encode(), hashlib.sha256).digest()
+    code = base64.b32encode(digest[:10]).decode().rstrip("=")
+    prefix = REPLACE_TAGS.get(label, f"[{label}]").strip("[]")
+    return f"{prefix}_{code[:12]}"
+
+
+def apply_operator(value: str, label: str, spec: OperatorSpec, key: bytes) -> str:
+    op, p = spec.operator, spec.params
+    if op == "keep":
+        return value
+    if op == "redact":
+        return ""
+    if op == "replace":
+        return str(p.get("label") or REPLACE_TAGS.get(label, f"[{label}]"))
+    if op == "mask":
+        keep_last = int(p.get("keep_last", 4))
+        char = str(p.get("char", "*"))[:1] or "*"
+        visible = value[-keep_last:] if 0 < keep_last < len(value) else ""
+        masked = "".join(char if ch.isalnum() else ch for ch in value[: len(value) - len(visible)])
+        return masked + visible
+    if op == "pseudonymize":
+        return pseudonym(value, label, key)
+    return generalize(value, label, p)
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
+    (re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$"), ("m", "d", "y")),
+    (re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$"), ("d", "m", "y")),
+)
+_YEAR = re.compile(r"\b(19|20)\d{2}\b")
+
+
+def _parse_date(value: str) -> date | None:
+    for pattern, order in _DATE_PATTERNS:
+        m = pattern.match(value.strip())
+        if m:
+            parts = dict(zip(order, (int(g) for g in m.groups()), strict=True))
+            try:
+                return date(parts["y"], parts["m"], parts["d"])
+            except ValueError:
+                return None
+    return None
+
+
+def generalize(value: str, label: str, params: Mapping[str, Any]) -> str:
+    """Dates to month / quarter / year, ages to bands, postcodes to a prefix.
+
+    Anything that cannot be generalised safely is replaced by its type label: never kept.
+    """
+    if label in ("DATE_TIME", "DATE_OF_BIRTH"):
+        level = str(params.get("level", "year"))
+        parsed = _parse_date(value)
+        if parsed is not None:
+            if level == "month":
+                return f"{parsed.year}-{parsed.month:02d}"
+            if level == "quarter":
+                return f"{parsed.year}-Q{(parsed.month - 1) // 3 + 1}"
+            return str(parsed.year)
+        year = _YEAR.search(value)
+        if year and level == "year":
+            return year.group()
+    elif label == "AGE":
+        digits = re.sub(r"\D", "", value)
+        if digits:
+            band = max(1, int(params.get("band", 10)))
+            low = int(digits) // band * band
+            return f"{low}-{low + band - 1}"
+    elif label == "POSTCODE":
+        keep = max(0, int(params.get("keep", 2)))
+        compact = value.replace(" ", "")
+        if 0 < keep < len(compact):
+            return compact[:keep] + "*" * (len(compact) - keep)
+    return REPLACE_TAGS.get(label, f"[{label}]")
+
+
+def transform(
+    text: str, spans: Sequence[SpanLike], policy: PolicySpec, key: bytes
+) -> TransformResult:
+    resolved = resolve_overlaps(spans, len(text))
+    pieces: list[str] = []
+    changes: list[Change] = []
+    cursor = 0
+    out_len = 0
+    for span in resolved:
+        before = text[cursor:span.start]
+        pieces.append(before)
+        out_len += len(before)
+        spec = policy.operator_for(span.label)
+        replacement = apply_operator(text[span.start:span.end], span.label, spec, key)
+        pieces.append(replacement)
+        changes.append(Change(span.start, span.end, out_len, out_len + len(replacement),
+                              span.label, spec.operator))
+        out_len += len(replacement)
+        cursor = span.end
+    pieces.append(text[cursor:])
+    return TransformResult(text="".join(pieces), changes=tuple(changes))
+
+
+def policy_from_dict(data: Mapping[str, Any]) -> PolicySpec:
+    """{"rules": {TYPE: {"operator": ..., "params": {...}}}, "default": {...}} -> PolicySpec."""
+    rules_raw = data.get("rules", {})
+    if not isinstance(rules_raw, Mapping):
+        raise ValueError("rules must be an object of entity type -> operator")
+    rules = {str(k): _spec(v, f"rules.{k}") for k, v in rules_raw.items()}
+    default = _spec(data.get("default", {"operator": "redact"}), "default")
+    return PolicySpec(rules=rules, default=default)
+
+
+def _spec(value: Any, where: str) -> OperatorSpec:
+    if isinstance(value, str):
+        value = {"operator": value}
+    if not isinstance(value, Mapping) or "operator" not in value:
+        raise ValueError(f"{where} needs an operator")
+    params = value.get("params", {})
+    if not isinstance(params, Mapping):
+        raise ValueError(f"{where}.params must be an object")
+    try:
+        return OperatorSpec(str(value["operator"]), dict(params))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
