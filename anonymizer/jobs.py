@@ -36,3 +36,12 @@ def detect_chunk(chunk_id: int, force: bool = False) -> dict[str, int] | None:
             detection.enqueue_chunks([chunk_id])
         return None
     return {"records": outcome.records, "spans": outcome.spans}
+
+
+def run_export(export_id: int) -> None:
+    from anonymizer.export import run_export as _run
+
+    try:
+        _run(export_id)
+    except Exception as exc:  # noqa: BLE001 - recorded on the export by class only
+        log.error("export %s failed: %s", export_id, type(exc).__name__)

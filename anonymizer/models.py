@@ -370,3 +370,129 @@ class RiskAssessment(models.Model):
             # The review queue orders a batch's records by tier, then confidence.
             models.Index(fields=["run", "tier", "min_score"], name="risk_run_tier_score"),
         ]
+
+
+class Policy(models.Model):
+    """How each entity type is transformed for a data class and purpose. Approved versions are
+    immutable; a change makes a new version. Types the policy does not name are redacted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PENDING = "pending", "Pending approval"
+        APPROVED = "approved", "Approved"
+        RETIRED = "retired", "Retired"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.SlugField(max_length=80, help_text="Policies are referred to by name + version.")
+    version = models.PositiveIntegerField()
+    data_class = models.CharField(
+        max_length=20,
+        choices=DataClass.choices,
+        blank=True,
+        default="",
+        help_text="Blank: any data class.",
+    )
+    purpose = models.CharField(
+        max_length=30,
+        choices=Purpose.choices,
+        blank=True,
+        default="",
+        help_text="Blank: any purpose.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    rules = models.JSONField(
+        default=dict, help_text='{"rules": {TYPE: {"operator", "params"}}, "default": ...}'
+    )
+    column_rules = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Structured columns: {column: {operator, params}}; unnamed columns are dropped.",
+    )
+    linkage_domain = models.SlugField(
+        max_length=80, default="default", help_text="Pseudonyms link only within one domain."
+    )
+    notes = models.TextField(blank=True, default="")
+    based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    authored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "-version"]
+        permissions = [("approve_policy", "Can approve a policy (never one's own)")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "version"], name="policy_name_version"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "pending", "approved", "retired"]),
+                name="policy_status_valid",
+            ),
+            # Four eyes: nobody approves what they wrote.
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True)
+                | Q(authored_by__isnull=True)
+                | ~Q(approved_by=models.F("authored_by")),
+                name="policy_not_self_approved",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(approved_at__isnull=False),
+                name="policy_approved_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class VaultEntry(models.Model):
+    """Pseudonym -> original, the original encrypted with the vault key (kept outside the
+    database). Only privacy officers may look a token up, with a reason; each lookup is audited."""
+
+    linkage_domain = models.SlugField(max_length=80)
+    token = models.CharField(max_length=120)
+    label = models.CharField(max_length=40)
+    ciphertext = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["linkage_domain", "token"], name="vault_token_unique"),
+        ]
+
+
+class ExportedDataset(models.Model):
+    """An export's metadata and manifest. The files live in VEIL_EXPORT_DIR, apart from the
+    originals; this table holds no record text."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.ForeignKey(SourceBatch, on_delete=models.PROTECT, related_name="exports")
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    records_total = models.PositiveIntegerField(default=0)
+    records_done = models.PositiveIntegerField(default=0)
+    manifest = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=300, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

@@ -19,12 +19,21 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "anonymizer.add_ruleset",
         "anonymizer.change_ruleset",
         "anonymizer.activate_ruleset",
+        "anonymizer.view_policy",
+        "anonymizer.add_policy",
+        "anonymizer.change_policy",
+        "anonymizer.approve_policy",
+        "anonymizer.view_vaultentry",
+        "anonymizer.view_exporteddataset",
     ),
     ADMIN: (
         "anonymizer.view_sourcebatch",
         "anonymizer.add_sourcebatch",
         "anonymizer.change_sourcebatch",
         "anonymizer.view_ruleset",
+        "anonymizer.view_policy",
+        "anonymizer.add_exporteddataset",
+        "anonymizer.view_exporteddataset",
     ),
 }
 

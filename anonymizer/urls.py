@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anonymizer import api, ruleset_views, views
+from anonymizer import api, policy_views, ruleset_views, views
 
 urlpatterns = [
     path("", views.batch_list, name="home"),
@@ -21,6 +21,22 @@ urlpatterns = [
     ),
     path(
         "rulesets/<int:version>/activate/", ruleset_views.ruleset_activate, name="ruleset_activate"
+    ),
+    path("policies/", policy_views.policy_list, name="policy_list"),
+    path("policies/new/", policy_views.policy_new, name="policy_new"),
+    path("policies/<uuid:public_id>/", policy_views.policy_detail, name="policy_detail"),
+    path(
+        "policies/<uuid:public_id>/<slug:action>/",
+        policy_views.policy_action,
+        name="policy_action",
+    ),
+    path("vault/lookup/", policy_views.vault_lookup, name="vault_lookup"),
+    path("batches/<uuid:public_id>/export/", policy_views.export_create, name="export_create"),
+    path("exports/<uuid:public_id>/", policy_views.export_detail, name="export_detail"),
+    path(
+        "exports/<uuid:public_id>/download/<str:name>",
+        policy_views.export_download,
+        name="export_download",
     ),
     path("api/batches/", api.api_batches, name="api_batches"),
     path("api/batches/<uuid:public_id>/", api.api_batch_detail, name="api_batch_detail"),

@@ -76,6 +76,7 @@ def batch_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "batch": batch,
         "page": page,
         "progress": _progress(batch),
+        **_export_context(request, batch),
         "can_detect": can_assign,
         "counts": selectors.batch_status_counts(batch),
         "reviewers": services.batch_reviewers(batch),
@@ -115,6 +116,7 @@ def batch_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
     context = {
         "batch": batch,
         "progress": _progress(batch),
+        **_export_context(request, batch),
         "can_detect": request.user.has_perm(permissions.CHANGE),
     }
     return render(request, "anonymizer/_progress.html", context)
@@ -139,3 +141,16 @@ def batch_detect_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
         count = detection.run_retry_failed(actor=request.user, run=batch.current_run)
         messages.success(request, f"{count} failed chunk(s) sent back to the workers.")
     return redirect("batch_detail", public_id=batch.public_id)
+
+
+def _export_context(request: HttpRequest, batch: object) -> dict[str, object]:
+    from anonymizer import policies
+    from anonymizer.models import ExportedDataset
+
+    if not request.user.has_perm("anonymizer.view_exporteddataset"):
+        return {"exports": None}
+    can_export = request.user.has_perm("anonymizer.add_exporteddataset")
+    return {
+        "exports": ExportedDataset.objects.filter(batch=batch).select_related("policy")[:20],
+        "export_policies": policies.policies_for_batch(batch) if can_export else None,
+    }

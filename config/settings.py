@@ -194,3 +194,12 @@ VEIL_DETECTION_MAX_ATTEMPTS = env_int("VEIL_DETECTION_MAX_ATTEMPTS", 3, minimum=
 VEIL_DETECT_ON_IMPORT = env_bool("VEIL_DETECT_ON_IMPORT", True)
 # Overrides of anonymizer.engine.risk.RiskThresholds, as a JSON object (see README.md).
 VEIL_RISK_THRESHOLDS = env_json_object("VEIL_RISK_THRESHOLDS")
+
+# --- Export and keys. Exports live apart from the originals; keys never in the database.
+VEIL_EXPORT_DIR = Path(env_str("VEIL_EXPORT_DIR", str(VAR_DIR / "exports")))
+VEIL_KEY_DIR = Path(env_str("VEIL_KEY_DIR", str(VAR_DIR / "keys")))
+# Fernet key for the pseudonym vault, and the master secret linkage-domain keys derive from.
+# From the environment (or *_FILE); in development they are created in VEIL_KEY_DIR.
+VEIL_VAULT_KEY = env_secret("VEIL_VAULT_KEY", "")
+VEIL_PSEUDONYM_SECRET = env_secret("VEIL_PSEUDONYM_SECRET", "")
+VEIL_DEV_KEYS = env_bool("VEIL_DEV", False) or DEBUG

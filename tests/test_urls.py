@@ -72,6 +72,34 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         lambda b: reverse("ruleset_activate", args=[b.draft_version]),
         statuses(LOGIN, 403, 403, 302, 403),
     ),
+    "policy_list": ("get", lambda b: reverse("policy_list"), statuses(LOGIN, 403, 403, 200, 200)),
+    "policy_new": ("get", lambda b: reverse("policy_new"), statuses(LOGIN, 403, 403, 200, 403)),
+    "policy_detail": (
+        "get",
+        lambda b: reverse("policy_detail", args=[b.policy.public_id]),
+        statuses(LOGIN, 403, 403, 200, 200),
+    ),
+    "policy_action": (
+        "post",
+        lambda b: reverse("policy_action", args=[b.policy.public_id, "submit"]),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
+    "vault_lookup": ("get", lambda b: reverse("vault_lookup"), statuses(LOGIN, 403, 403, 200, 403)),
+    "export_create": (
+        "post",
+        lambda b: reverse("export_create", args=[b.public_id]),
+        statuses(LOGIN, 404, 403, 403, 302),
+    ),
+    "export_detail": (
+        "get",
+        lambda b: reverse("export_detail", args=[b.export.public_id]),
+        statuses(LOGIN, 404, 403, 200, 200),
+    ),
+    "export_download": (
+        "get",
+        lambda b: reverse("export_download", args=[b.export.public_id, "manifest.json"]),
+        statuses(LOGIN, 404, 403, 403, 200),
+    ),
     # The API authenticates by token only; a browser session is not enough.
     "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
     "api_batch_detail": (
@@ -117,12 +145,25 @@ def clients(admin_user: Any, officer: Any, reviewer: Any, outsider: Any) -> dict
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 @pytest.mark.parametrize("role", ROLES)
 def test_url_status_for_role(
-    name: str, role: str, clients: dict[str, Client], batch: Any, officer: Any
+    name: str,
+    role: str,
+    clients: dict[str, Client],
+    batch: Any,
+    officer: Any,
+    admin_user: Any,
+    settings: Any,
+    tmp_path: Any,
 ) -> None:
-    from anonymizer import detection, rulesets
+    from anonymizer import detection, export, policies, rulesets
 
+    settings.VEIL_EXPORT_DIR = tmp_path
     draft = rulesets.ruleset_create_draft(actor=officer, based_on=detection.ruleset_active())
     batch.draft_version = draft.version
+    batch.policy = policies.policy_create(actor=officer, name="walk")
+    started = export.export_start(
+        actor=admin_user, batch=batch, policy=policies.ensure_default_policy(), enqueue=False
+    )
+    batch.export = export.run_export(started.pk)
     method, build, expected = EXPECTED[name]
     url = build(batch)
     response = getattr(clients[role], method)(url)

@@ -1,0 +1,58 @@
+"""Secrets for the vault and for pseudonyms. They come from the environment (or a key file);
+in development mode missing keys are generated into VEIL_KEY_DIR with owner-only permissions.
+They are never stored in the database."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _dev_key(name: str, make: bytes) -> str:
+    directory = Path(settings.VEIL_KEY_DIR)
+    path = directory / name
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make)
+    return path.read_text().strip()
+
+
+def _secret(setting: str, file_name: str, make: bytes) -> str:
+    value: str = getattr(settings, setting)
+    if value:
+        return value
+    if settings.VEIL_DEV_KEYS:
+        return _dev_key(file_name, make)
+    raise ImproperlyConfigured(f"Set {setting} (or {setting}_FILE).")
+
+
+@lru_cache(maxsize=1)
+def vault_fernet() -> Fernet:
+    key = _secret("VEIL_VAULT_KEY", "vault.key", Fernet.generate_key())
+    try:
+        return Fernet(key.encode())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "VEIL_VAULT_KEY must be a Fernet key (32 url-safe bytes)."
+        ) from None
+
+
+@lru_cache(maxsize=64)
+def linkage_key(domain: str) -> bytes:
+    """The HMAC key of one linkage domain, derived from the master secret."""
+    master = _secret(
+        "VEIL_PSEUDONYM_SECRET", "pseudonym.key", base64.urlsafe_b64encode(os.urandom(32))
+    )
+    return hmac.new(
+        master.encode(), f"veil-linkage-domain:{domain}".encode(), hashlib.sha256
+    ).digest()
