@@ -34,19 +34,40 @@ PLANTED = {
 def planted_batch(admin_user: Any, tmp_path: Path) -> Any:
     p = PLANTED
     rows = [
-        {"id": "t1", "text": f"Hi, I am {p['name']}, email {p['email']}, call {p['phone']}.",
-         "plan": "=HYPERLINK(\"http://evil\")", "birth_year": "1985-03-14"},
-        {"id": "t2", "text": f"Order {p['order']} paid with card {p['card']}. {p['name']} again.",
-         "plan": "pro", "birth_year": "1990-07-01"},
-        {"id": "t3", "text": f"IBAN {p['iban']}, SSN {p['ssn']}, login from {p['ip']}.",
-         "plan": "free", "birth_year": "1979-12-30"},
-        {"id": "t4", "text": f"Still waiting, {p['name']}.", "plan": "free",
-         "birth_year": "2001-01-01"},
+        {
+            "id": "t1",
+            "text": f"Hi, I am {p['name']}, email {p['email']}, call {p['phone']}.",
+            "plan": '=HYPERLINK("http://evil")',
+            "birth_year": "1985-03-14",
+        },
+        {
+            "id": "t2",
+            "text": f"Order {p['order']} paid with card {p['card']}. {p['name']} again.",
+            "plan": "pro",
+            "birth_year": "1990-07-01",
+        },
+        {
+            "id": "t3",
+            "text": f"IBAN {p['iban']}, SSN {p['ssn']}, login from {p['ip']}.",
+            "plan": "free",
+            "birth_year": "1979-12-30",
+        },
+        {
+            "id": "t4",
+            "text": f"Still waiting, {p['name']}.",
+            "plan": "free",
+            "birth_year": "2001-01-01",
+        },
     ]
     data = "\n".join(json.dumps(r) for r in rows).encode()
-    batch = services.batch_import(actor=admin_user, data=data, name="planted",
-                                  data_class="personal", purpose="model_training",
-                                  source_format="jsonl")
+    batch = services.batch_import(
+        actor=admin_user,
+        data=data,
+        name="planted",
+        data_class="personal",
+        purpose="model_training",
+        source_format="jsonl",
+    )
     run = detection.detection_start(actor=admin_user, batch=batch)
     for chunk_id in run.chunks.values_list("id", flat=True):
         jobs.detect_chunk(chunk_id)
@@ -74,21 +95,38 @@ def test_no_planted_identifier_reaches_the_export(
 ) -> None:
     settings.VEIL_EXPORT_DIR = tmp_path / "exports"
     batch = planted_batch(admin_user, tmp_path)
-    Record.objects.filter(batch=batch, external_id__in=["t1", "t2", "t3"]).update(
-        status="reviewed")
+    Record.objects.filter(batch=batch, external_id__in=["t1", "t2", "t3"]).update(status="reviewed")
     Record.objects.filter(batch=batch, external_id="t4").update(status="auto_cleared")
-    policy = approved(
-        officer, officer2, name="training", purpose="model_training", linkage_domain="support",
-        rules={"rules": {"PERSON": "pseudonymize", "EMAIL_ADDRESS": "replace",
-                         "CREDIT_CARD": {"operator": "mask", "params": {"keep_last": 4}}},
-               "default": "redact"},
-        column_rules={"plan": "keep",
-                      "birth_year": {"operator": "generalize",
-                                     "params": {"entity_type": "DATE_OF_BIRTH"}}},
+    approved(
+        officer,
+        officer2,
+        name="training",
+        purpose="model_training",
+        linkage_domain="support",
+        rules={
+            "rules": {
+                "PERSON": "pseudonymize",
+                "EMAIL_ADDRESS": "replace",
+                "CREDIT_CARD": {"operator": "mask", "params": {"keep_last": 4}},
+            },
+            "default": "redact",
+        },
+        column_rules={
+            "plan": "keep",
+            "birth_year": {"operator": "generalize", "params": {"entity_type": "DATE_OF_BIRTH"}},
+        },
     )
     out = tmp_path / "out"
-    call_command("export_batch", str(batch.public_id), "--policy", "training",
-                 "--output", str(out), stdout=io.StringIO(), stderr=io.StringIO())
+    call_command(
+        "export_batch",
+        str(batch.public_id),
+        "--policy",
+        "training",
+        "--output",
+        str(out),
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
     everything = read_all(out) + read_all(Path(settings.VEIL_EXPORT_DIR))
     for kind, value in PLANTED.items():
         if kind == "card":
@@ -116,8 +154,12 @@ def test_no_planted_identifier_reaches_the_export(
     # The vault gives the officer the original back, with a reason.
     from anonymizer import vault
 
-    assert vault.vault_lookup(actor=officer, domain="support", token=token,
-                              reason="Data subject access request 1234") == PLANTED["name"]
+    assert (
+        vault.vault_lookup(
+            actor=officer, domain="support", token=token, reason="Data subject access request 1234"
+        )
+        == PLANTED["name"]
+    )
 
 
 def test_records_not_reviewed_are_left_out_and_counted(
@@ -151,7 +193,8 @@ def test_only_admins_start_and_download_exports(
         r = client.post(f"/batches/{batch.public_id}/export/", {"policy": default.public_id})
         assert r.status_code == 403
     ex = export.run_export(
-        export.export_start(actor=admin_user, batch=batch, policy=default, enqueue=False).pk)
+        export.export_start(actor=admin_user, batch=batch, policy=default, enqueue=False).pk
+    )
     url = f"/exports/{ex.public_id}/download/records.jsonl"
     officer_client = Client()
     officer_client.force_login(officer)

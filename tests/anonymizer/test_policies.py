@@ -26,8 +26,9 @@ def test_the_default_policy_is_approved_after_migrate() -> None:
 
 
 def test_four_eyes_life_cycle(officer: Any, officer2: Any, admin_user: Any) -> None:
-    draft = policies.policy_create(actor=officer, name="tickets", data_class="personal",
-                                   purpose="model_training")
+    draft = policies.policy_create(
+        actor=officer, name="tickets", data_class="personal", purpose="model_training"
+    )
     assert draft.status == "draft" and draft.version == 1
     pending = policies.policy_submit(actor=officer, policy=draft)
     with pytest.raises(policies.PolicyError, match="another privacy officer"):
@@ -37,17 +38,30 @@ def test_four_eyes_life_cycle(officer: Any, officer2: Any, admin_user: Any) -> N
     approved = policies.policy_approve(actor=officer2, policy=pending)
     assert approved.status == "approved" and approved.approved_by == officer2
     with pytest.raises(policies.PolicyError, match="Only a draft"):
-        policies.policy_update_draft(actor=officer, policy=approved, rules=approved.rules,
-                                     column_rules={}, notes="", data_class="", purpose="",
-                                     linkage_domain="default")
+        policies.policy_update_draft(
+            actor=officer,
+            policy=approved,
+            rules=approved.rules,
+            column_rules={},
+            notes="",
+            data_class="",
+            purpose="",
+            linkage_domain="default",
+        )
     v2 = policies.policy_new_version(actor=officer, policy=approved)
     assert (v2.name, v2.version, v2.status) == ("tickets", 2, "draft")
     retired = policies.policy_retire(actor=officer2, policy=approved)
     assert retired.status == "retired"
-    actions = list(AuditEvent.objects.filter(action__startswith="policy.").values_list(
-        "action", flat=True))
-    assert actions == ["policy.created", "policy.submitted", "policy.approved",
-                       "policy.created", "policy.retired"]
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="policy.").values_list("action", flat=True)
+    )
+    assert actions == [
+        "policy.created",
+        "policy.submitted",
+        "policy.approved",
+        "policy.created",
+        "policy.retired",
+    ]
 
 
 def test_the_database_refuses_self_approval(officer: Any) -> None:
@@ -58,8 +72,9 @@ def test_the_database_refuses_self_approval(officer: Any) -> None:
 
 def test_invalid_rules_are_refused(officer: Any) -> None:
     with pytest.raises(policies.PolicyError, match="unknown operator"):
-        policies.policy_create(actor=officer, name="bad",
-                               rules={"rules": {"PERSON": {"operator": "shred"}}})
+        policies.policy_create(
+            actor=officer, name="bad", rules={"rules": {"PERSON": {"operator": "shred"}}}
+        )
 
 
 def test_vault_lookup_is_for_officers_with_a_reason(
@@ -70,8 +85,12 @@ def test_vault_lookup_is_for_officers_with_a_reason(
     assert b"Zebulon" not in bytes(entry.ciphertext)  # stored encrypted
     with pytest.raises(vault.VaultError, match="reason"):
         vault.vault_lookup(actor=officer, domain="support", token="CUSTOMER_NAME_ABC", reason="x")
-    original = vault.vault_lookup(actor=officer, domain="support", token="CUSTOMER_NAME_ABC",
-                                  reason="Customer asked for erasure, ticket 77")
+    original = vault.vault_lookup(
+        actor=officer,
+        domain="support",
+        token="CUSTOMER_NAME_ABC",
+        reason="Customer asked for erasure, ticket 77",
+    )
     assert original == "Zebulon Quackenbush"
     event = AuditEvent.objects.get(action="vault.lookup")
     assert event.payload["reason"] == "Customer asked for erasure, ticket 77"
@@ -79,9 +98,14 @@ def test_vault_lookup_is_for_officers_with_a_reason(
     for user in (admin_user, reviewer):
         client = Client()
         client.force_login(user)
-        response = client.post("/vault/lookup/", {"linkage_domain": "support",
-                                                  "token": "CUSTOMER_NAME_ABC",
-                                                  "reason": "I would like to know who it is"})
+        response = client.post(
+            "/vault/lookup/",
+            {
+                "linkage_domain": "support",
+                "token": "CUSTOMER_NAME_ABC",
+                "reason": "I would like to know who it is",
+            },
+        )
         assert response.status_code == 403 and b"Zebulon" not in response.content
 
 
@@ -90,17 +114,29 @@ def test_officer_edits_submits_and_another_approves_in_the_browser(
 ) -> None:
     client = Client()
     client.force_login(officer)
-    response = client.post("/policies/new/", {
-        "name": "support-training", "data_class": "personal", "purpose": "model_training",
-        "linkage_domain": "support",
-        "rules": '{"rules": {"PERSON": "pseudonymize", "EMAIL_ADDRESS": "replace"}}',
-        "column_rules": '{"plan": "keep"}', "notes": "",
-    })
+    response = client.post(
+        "/policies/new/",
+        {
+            "name": "support-training",
+            "data_class": "personal",
+            "purpose": "model_training",
+            "linkage_domain": "support",
+            "rules": '{"rules": {"PERSON": "pseudonymize", "EMAIL_ADDRESS": "replace"}}',
+            "column_rules": '{"plan": "keep"}',
+            "notes": "",
+        },
+    )
     assert response.status_code == 302
     policy = Policy.objects.get(name="support-training")
-    bad = client.post(f"/policies/{policy.public_id}/", {
-        "name": "support-training", "linkage_domain": "support", "rules": "{not json",
-        "column_rules": "{}"})
+    bad = client.post(
+        f"/policies/{policy.public_id}/",
+        {
+            "name": "support-training",
+            "linkage_domain": "support",
+            "rules": "{not json",
+            "column_rules": "{}",
+        },
+    )
     assert bad.status_code == 400 and b"Not valid JSON" in bad.content
     client.post(f"/policies/{policy.public_id}/submit/")
     client.post(f"/policies/{policy.public_id}/approve/")
