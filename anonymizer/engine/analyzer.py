@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from anonymizer.engine.addresses import extend_location, split_lines
 from anonymizer.engine.merge import merge_spans
 from anonymizer.engine.recognizers import RulePass
 from anonymizer.engine.ruleset import RuleSetConfig
@@ -210,12 +211,12 @@ def _with_title(text: str, span: SpanCandidate) -> SpanCandidate:
 def _finalise(text: str, spans: list[SpanCandidate], analyzer: Analyzer) -> list[SpanCandidate]:
     rules = analyzer.rules
     kept = [
-        _with_title(text, s)
+        extend_location(text, _with_title(text, s))
         for s in spans
         if not rules.allowed(text, s)
         and (s.recognizer != "presidio_spacy" or _keep_model_span(text, s))
     ]
-    return merge_spans(kept)
+    return [piece for span in merge_spans(kept) for piece in split_lines(text, span)]
 
 
 def plain_presidio_analyzer() -> Any:

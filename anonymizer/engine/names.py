@@ -1,8 +1,11 @@
-"""A name gazetteer for what the small spaCy model misses: names in lower case or capitals
-("jane doe", "JANE DOE") and first names after a greeting or before a sign-off.
+"""Person names that the small spaCy model misses.
 
-The name lists are Faker's person-name lists for several locales (a declared dependency),
-read once per process; common English words are excluded so "will grant" is not a name.
+Two general techniques, no list of customers:
+- a gazetteer of first and last names from Faker's person-name lists for many locales
+  (a declared dependency), read once per process: "jane doe", "JANE DOE", a lone "Derek";
+- name shapes and cues: a title ("Dr. Berta Szöllössy"), a middle initial ("Ravil G Yefimov"),
+  "Name: ...", "my name is ...", a sign-off ("Regards,\\nMarika Bałdys"), "spoke to ...".
+Everyday English words that are also names ("will", "grant", "may") count only in a name shape.
 """
 
 from __future__ import annotations
@@ -13,26 +16,66 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from anonymizer.engine.textscan import Cue, word_set
 from anonymizer.engine.types import SpanCandidate
 
-LOCALES = ("en_US", "en_GB", "en_IE", "en_CA", "en_AU", "de_DE", "fr_FR", "es_ES", "it_IT",
-           "nl_NL", "pt_PT", "pl_PL", "sv_SE", "da_DK", "fi_FI", "hu_HU", "cs_CZ")
+RECOGNIZER = "veil_names"
+LOCALES = (
+    "en_US", "en_GB", "en_IE", "en_NZ", "en_IN", "de_DE", "de_AT", "de_CH", "fr_FR", "fr_CA",
+    "es_ES", "es_MX", "it_IT", "nl_NL", "nl_BE", "pt_PT", "pt_BR", "pl_PL", "sv_SE", "da_DK",
+    "no_NO", "fi_FI", "is_IS", "et_EE", "lv_LV", "lt_LT", "hu_HU", "cs_CZ", "sk_SK", "sl_SI",
+    "hr_HR", "ro_RO", "tr_TR", "el_GR", "ru_RU", "uk_UA", "bg_BG",
+)
 
 # Words that are names and also everyday words; such words count as names only when written
-# with a capital letter.
-_COMMON_WORDS = """
+# with a capital letter inside a name shape.
+_COMMON_WORDS = word_set(
+    """
 will may june april august grant mark bill rose faith hope joy grace summer dawn sky
 page hunter chase miles frank art bob penny ray rich sandy sue jack jean jay dean lane
-max young long wood hill king brown white black green gray grey rice case cook hall
-ward price bell bush street west north south love star gold stone park bond field lake
-moon rain storm river brook wells baker carter cole mason porter walker fisher hunter
-taylor turner parker sharp strong little small short smart swift cash money early
-friday christian said even don van von del de la le los las das den der di da du des
-"""
-COMMON_WORDS = frozenset(_COMMON_WORDS.split())
-GREETINGS = re.compile(r"(?i)\b(?:hi|hello|hey|dear|thanks|thank you|regards|cheers|best|"
-                       r"sincerely|yours|from|signed|agent|customer|mr|mrs|ms|miss|dr)\b[,.:!]?\s+$")
-WORD = re.compile(r"[^\W\d_][^\W\d_'-]*[^\W\d_]|[^\W\d_]")
+max young long wood hill king brown white black green gray grey rice case cook hall ward
+price bell bush street west north south love star gold stone park bond field lake moon
+rain storm river brook wells baker carter cole mason porter walker fisher hunter taylor
+turner parker sharp strong little small short smart swift cash money early friday
+christian said even don van von del de la le los las das den der di da du des apple
+amazon google via golden royal major minor pierre sale tom honey holly ivy iris lily
+daisy ruby pearl crystal amber jade ginger candy sugar cherry brandy misty sunny stormy
+mercy patience prudence constance chance lucky victory destiny trinity unity harmony
+melody sonny rusty dusty hardy noble justice king prince duke earl baron knight guy buck
+colt doc sly tip happy sandy windy cliff glen dale heath forest rock jewel story ocean
+river sky autumn winter spring may june august march monday tuesday wednesday thursday
+saturday sunday january february september october november december london paris berlin
+jordan georgia virginia carolina florida india china israel kenya chad dakota montana
+nevada cuba
+    """
+)
+COMMON_WORDS = _COMMON_WORDS | frozenset(STOP_WORDS)
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-ſΑ-ΩΆ-ΏА-ЯЁ"
+_CAP = r"[" + _UP + r"][^\W\d_]*(?:['’-][" + _UP + r"]?[^\W\d_]+)*"  # "O'Neil", "Jean-Luc"
+_INITIAL = r"[" + _UP + r"]\."
+_NAME_TOKEN = r"(?:" + _CAP + r"|" + _INITIAL + r")"
+_NAME_RUN = _NAME_TOKEN + r"(?:[ ]" + _NAME_TOKEN + r"){0,3}"
+WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*[^\W\d_]|[^\W\d_]")
+
+_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Herr|Frau|Mme|Mlle|Sr|Sra)\.?[ ]+("
+    + _NAME_RUN + r")"
+)
+_MIDDLE_INITIAL = re.compile(
+    r"\b(" + _CAP + r"[ ][" + _UP + r"]\.?[ ]" + _CAP + r")(?![\w'’])"
+)
+_CUE = Cue.compile(
+    r"(?:name\s*(?:is|:|=)|my\s+name's|this\s+is|i\s+am|i'm|it's|call\s+me|called|"
+    r"named|spoke\s+(?:to|with)|speak\s+(?:to|with)|talk(?:ed)?\s+(?:to|with)|ask\s+for|"
+    r"(?:regards|thanks|thank\s+you|cheers|best|sincerely|yours|signed|from|dear|hi|hello|hey)"
+    r"[,.!:]?|directed\s+by|written\s+by|starring|by|my\s+(?:kid|son|daughter|wife|husband|"
+    r"partner|friend|mother|father|mum|mom|dad|brother|sister|colleague|manager)|"
+    r"customer|agent|contact|attn\.?|c/o)\b[,.!:]?\s*"
+)
+_LOWER_RUN = r"[^\W\d_]+(?:[ ][^\W\d_]+){0,2}"
+_CUE_CAPS = re.compile(_NAME_RUN)
+_CUE_LOWER = re.compile(_LOWER_RUN)
 
 
 @lru_cache(maxsize=1)
@@ -44,37 +87,108 @@ def _lists() -> tuple[frozenset[str], frozenset[str]]:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:
             continue
-        for attr in ("first_names", "first_names_female", "first_names_male"):
+        for attr in ("first_names", "first_names_female", "first_names_male",
+                     "first_names_nonbinary"):
             first.update(n.lower() for n in getattr(provider, attr, ()) if " " not in n)
-        last.update(n.lower() for n in getattr(provider, "last_names", ()) if " " not in n)
-    blocked = COMMON_WORDS | {w.lower() for w in STOP_WORDS}
-    return frozenset(first - blocked), frozenset(last - blocked)
+        for attr in ("last_names", "last_names_female", "last_names_male"):
+            last.update(n.lower() for n in getattr(provider, attr, ()) if " " not in n)
+    return frozenset(first - COMMON_WORDS), frozenset(last - COMMON_WORDS)
+
+
+def surnames() -> frozenset[str]:
+    """Last names of the gazetteer, lower case."""
+    return _lists()[1]
 
 
 class NameGazetteer:
     def __init__(self) -> None:
         self.first, self.last = _lists()
+        self.any_name = self.first | self.last
 
-    def find(self, text: str) -> list[SpanCandidate]:
+    def find(self, text: str, lower: str | None = None) -> list[SpanCandidate]:
+        found = self._gazetteer(text)
+        for m in _TITLE.finditer(text):
+            end = self._trim_run(text, m.start(1), m.end(1))
+            if end > m.start(1):
+                found.append(self._span(m.start(), end, 0.85, "title_name"))
+        for m in _MIDDLE_INITIAL.finditer(text):
+            if m.group(1).split()[0].lower() not in COMMON_WORDS:
+                found.append(self._span(m.start(1), m.end(1), 0.8, "middle_initial"))
+        for _, cue_end in _CUE.spans(text, lower):
+            span = self._after_cue(text, cue_end)
+            if span is not None:
+                found.append(span)
+        return found
+
+    def _span(self, start: int, end: int, score: float, pattern: str) -> SpanCandidate:
+        return SpanCandidate(start, end, "PERSON", score, RECOGNIZER, pattern)
+
+    def _trim_run(self, text: str, start: int, end: int) -> int:
+        """Stop a run of capitalised words at the first everyday word ("Dr. Smith Thanks")."""
+        pos = start
+        keep = start
+        for w in re.finditer(r"\S+", text[start:end]):
+            if w.group().lower().strip(".") in COMMON_WORDS and pos > start:
+                break
+            pos = start + w.end()
+            keep = pos
+        return keep
+
+    def _after_cue(self, text: str, start: int) -> SpanCandidate | None:
+        caps = _CUE_CAPS.match(text, start)
+        if caps is not None:
+            end = self._trim_run(text, start, caps.end())
+            words = text[start:end].split()
+            if words and words[0].lower() not in COMMON_WORDS and (
+                len(words) > 1 or words[0].lower() in self.any_name
+                or words[0].lower() not in STOP_WORDS
+            ) and self._looks_like_name(words):
+                return self._span(start, end, 0.7, "cue_name")
+            return None
+        lower = _CUE_LOWER.match(text, start)
+        if lower is None:
+            return None
+        words = lower.group().split()
+        taken = 0
+        for i, w in enumerate(words):
+            if w in (self.first if i == 0 else self.any_name):
+                taken = i + 1
+            else:
+                break
+        if taken == 0:
+            return None
+        end = start + len(" ".join(words[:taken]))
+        return self._span(start, end, 0.6, "cue_lower_name")
+
+    def _looks_like_name(self, words: list[str]) -> bool:
+        """At least one word is a known name, or the run has a name's shape (2-4 words)."""
+        known = any(w.lower() in self.any_name for w in words)
+        return known or 2 <= len(words) <= 4
+
+    def _gazetteer(self, text: str) -> list[SpanCandidate]:
         found = []
         words = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
         i = 0
         while i < len(words):
             start, end, word = words[i]
             low = word.lower()
-            if low in self.first:
-                nxt = words[i + 1] if i + 1 < len(words) else None
-                adjacent = nxt is not None and text[end:nxt[0]] in (" ", "  ")
-                if adjacent and nxt is not None and nxt[2].lower() in self.last and (
-                    _same_case_style(word, nxt[2])
+            nxt = words[i + 1] if i + 1 < len(words) else None
+            adjacent = nxt is not None and text[end:nxt[0]] in (" ", "  ")
+            if low in self.first and adjacent and nxt is not None and (
+                nxt[2].lower() in self.last and _same_case_style(word, nxt[2])
+            ):
+                found.append(self._span(start, nxt[1], 0.75, "first_last"))
+                i += 2
+                continue
+            if word[0].isupper() and not word.isupper() and low in self.first:
+                # a capitalised first name, with the capitalised word after it as surname
+                stop = end
+                if adjacent and nxt is not None and nxt[2][0].isupper() and (
+                    nxt[2].lower() not in COMMON_WORDS
                 ):
-                    found.append(SpanCandidate(start, nxt[1], "PERSON", 0.75, "veil_names",
-                                               "first_last"))
-                    i += 2
-                    continue
-                if word[0].isupper() and GREETINGS.search(text[max(0, start - 24):start]):
-                    found.append(SpanCandidate(start, end, "PERSON", 0.7, "veil_names",
-                                               "greeting_first_name"))
+                    stop = nxt[1]
+                    i += 1
+                found.append(self._span(start, stop, 0.6, "first_name"))
             i += 1
         return found
 

@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import ahocorasick
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from anonymizer.engine import validators
+from anonymizer.engine.addresses import find_addresses
 from anonymizer.engine.names import NameGazetteer
+from anonymizer.engine.orgs import find_organizations
 from anonymizer.engine.ruleset import RuleSetConfig
 from anonymizer.engine.types import SpanCandidate
 
@@ -39,6 +42,11 @@ class Rule:
     # Words that, shortly before a match, say it is something else ("IMEI" before a
     # Luhn-valid 15-digit number): the match is dropped.
     veto: tuple[str, ...] = ()
+    # The same rule for the lower-cased text, without a leading \b (checked in code): a
+    # case-sensitive literal prefix lets `re` skip ahead fast, where (?i) and \b do not.
+    lower_regex: re.Pattern[str] | None = None
+    # A check on the whole match (e.g. that "NY 10001" starts with a state code).
+    match_check: Callable[[str], bool] | None = None
 
 
 _STREET_SUFFIX = (
@@ -81,6 +89,38 @@ def _phone_digits_ok(value: str) -> bool:
     return 7 <= len(validators.digits(main)) <= 15
 
 
+_TLDS = "com org net io co info biz edu gov uk de fr nl au ca us eu app dev me ly"
+_TLD_GATE = tuple(f".{t}" for t in _TLDS.split())
+
+
+def _state_prefix(codes: str) -> Callable[[str], bool]:
+    """A match_check: the match starts with one of these region codes."""
+    known = frozenset(codes.split("|"))
+
+    def check(value: str) -> bool:
+        return value.split(",")[0].split(" ")[0] in known
+
+    return check
+
+
+def _not_a_stop_word(value: str) -> bool:
+    """'During 1971' ends like a street ('-ring') but starts with an everyday word."""
+    return value.split()[0].lower() not in STOP_WORDS
+
+
+PHONE_CONTEXT = ("phone", "call", "tel", "mobile", "cell", "fax", "desk", "office", "reach",
+                 "number", "landline", "whatsapp", "sms", "text me", "messages", "answering",
+                 "registered", "contact")
+_DATE_SHAPE = re.compile(r"^\d{1,4}[./ -]\d{1,2}[./ -]\d{1,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
+def _phone_not_date(value: str) -> bool:
+    """7-15 digits, and not shaped like a date ("01.02.2023") or an IPv4 address."""
+    return _phone_digits_ok(value) and len(validators.digits(value)) >= 7 and (
+        not _DATE_SHAPE.match(value)
+    )
+
+
 def _has_digit(value: str) -> bool:
     return any(ch.isdigit() for ch in value)
 
@@ -92,24 +132,29 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("url", "URL", _c(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]"), 0.9,
          gate=("http", "www.")),
     Rule("domain_url", "URL",
-         _c(r"(?<![@\w.-])(?:[a-z0-9-]+\.)+(?:com|org|net|io|co|info|biz|edu|gov|uk|de|fr|nl|au|"
-            r"ca|us|eu|app|dev|me|ly)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?])?(?![\w@-])", re.I), 0.6),
-    Rule("ipv4", "IP_ADDRESS", _c(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)"), 0.95,
+         _c(r"[a-z0-9-](?<![@\w.-][a-z0-9-])[a-z0-9-]*\.(?:[a-z0-9-]+\.)*(?:com|org|net|io|co|info|"
+            r"biz|edu|gov|uk|de|fr|nl|au|ca|us|eu|app|dev|me|ly)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?])?"
+            r"(?![\w@-])", re.I), 0.6, gate=_TLD_GATE),
+    Rule("ipv4", "IP_ADDRESS",
+         _c(r"\d(?<![\d.]\d)\d{0,2}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\d.]*\d)"), 0.95,
          validators.ip_ok),
     Rule("ipv6", "IP_ADDRESS",
          _c(r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\w:])|"
-            r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\w:])"),
+            r"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}"
+            r"(?![\w:])"),
          0.95, validators.ip_ok, gate=(":",)),
-    Rule("mac", "MAC_ADDRESS", _c(r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b"), 0.95,
+    Rule("mac", "MAC_ADDRESS",
+         _c(r"[0-9A-Fa-f](?<!\w[0-9A-Fa-f])[0-9A-Fa-f][:-](?:[0-9A-Fa-f]{2}[:-]){4}"
+            r"[0-9A-Fa-f]{2}\b"), 0.95,
          gate=(":", "-")),
-    Rule("credit_card", "CREDIT_CARD", _c(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"), 1.0,
+    Rule("credit_card", "CREDIT_CARD", _c(r"\d(?<![\d-]\d)(?:[ -]?\d){12,18}(?![\d-])"), 1.0,
          validators.luhn_ok, context=("card", "visa", "mastercard", "amex", "credit", "debit"),
          veto=("imei", "serial", "s/n", "tracking", "iccid"),
          invalid_score=None),
     Rule("iban", "IBAN_CODE",
-         _c(r"\b[A-Z]{2}\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"), 1.0,
+         _c(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"), 1.0,
          validators.iban_ok),
-    Rule("ssn", "US_SSN", _c(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"), 0.85, validators.ssn_ok,
+    Rule("ssn", "US_SSN", _c(r"\d(?<![\d-]\d)\d{2}-\d{2}-\d{4}(?![\d-])"), 0.85, validators.ssn_ok,
          context=("ssn", "social security", "social sec"), gate=("-",)),
     Rule("ssn_spaced", "US_SSN", _c(r"(?<!\d)(?<!\d )\d{3} \d{2} \d{4}(?! ?\d)"), 0.5,
          validators.ssn_ok, context=("ssn", "social security"), context_required=True,
@@ -117,64 +162,82 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("ssn_plain", "US_SSN", _c(r"(?<!\d)\d{9}(?!\d)"), 0.6, validators.ssn_ok,
          context=("ssn", "social security"), context_required=True, gate=("ssn", "social sec")),
     Rule("phone_intl", "PHONE_NUMBER",
-         _c(r"(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{2,4}){1,4}"
+         _c(r"\+(?<![\w+]\+)\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){1,2}(?:[ .-]?\d{2,4}){1,4}"
             r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)"), 0.85, _phone_digits_ok),
     Rule("phone_nanp", "PHONE_NUMBER",
          _c(r"(?<![\w+])(?:(?:001|1)[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}"
             r"(?:\s?(?:x|ext\.?)\s?\d{1,5})?(?!\d)"), 0.75, _phone_digits_ok,
          context=("phone", "call", "tel", "mobile", "cell", "number", "reach", "text")),
     Rule("phone_nanp_plain", "PHONE_NUMBER",
-         _c(r"(?<![\w+.-])\(\d{3}\)\d{3}-\d{4}(?:x\d{1,5})?(?!\d)"),
+         _c(r"\((?<![\w+.-]\()\d{3}\)\d{3}-\d{4}(?:x\d{1,5})?(?!\d)"),
          0.75),
-    Rule("phone_dotted", "PHONE_NUMBER", _c(r"(?<![\w.])\d{3}\.\d{3}\.\d{4}(?:x\d{1,5})?(?![\w.])"),
+    Rule("phone_dotted", "PHONE_NUMBER",
+         _c(r"\d(?<![\w.]\d)\d{2}\.\d{3}\.\d{4}(?:x\d{1,5})?(?![\w.])"),
          0.7),
     Rule("phone_uk", "PHONE_NUMBER",
-         _c(r"(?<![\w+])0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?!\d)"), 0.6, _phone_digits_ok,
+         _c(r"0(?<![\w+]0)\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}(?!\d)"), 0.6, _phone_digits_ok,
          context=("phone", "call", "tel", "mobile", "cell", "number", "reach", "landline")),
+    Rule("phone_context", "PHONE_NUMBER",
+         _c(r"[\d(](?<![\w+.-][\d(])(?:(?<=\()\d{1,4}\)[ .-]?\d{2,5}|(?<=\d)\d{1,4})"
+            r"(?:[ .-]\d{2,5}){1,4}(?![\w.-]*\d)"),
+         0.65, _phone_not_date, context=PHONE_CONTEXT, context_required=True,
+         gate=PHONE_CONTEXT),
+    Rule("phone_grouped", "PHONE_NUMBER",
+         _c(r"[0(](?<![\w+.-][0(])(?:(?<=0)\d{1,4}|(?<=\()\d{1,4}\))(?:[ .-]?\d{2,4}){2,4}"
+            r"(?![\w.-]*\d)"),
+         0.5, _phone_not_date, context=PHONE_CONTEXT),
     Rule("date_of_birth", "DATE_OF_BIRTH",
          _c(r"(?i:\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday)\s*(?:is|was|:|-)?\s*)"
             r"(\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}|(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:" + _MONTHS +
             r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS +
             r")\.?,?\s+\d{4})"), 0.9, group=1, gate=("born", "birth", "dob", "d.o.b")),
     Rule("date_numeric", "DATE_TIME",
-         _c(r"(?<![\w/.-])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})(?![\w/.-])"), 0.6,
+         _c(r"\d(?<![\w/.-]\d)(?:\d{3}-\d{1,2}-\d{1,2}|\d?[/.]\d{1,2}[/.]\d{2,4})(?![\w/.-])"), 0.6,
          context=DOB_CONTEXT),
     Rule("date_text", "DATE_TIME",
          _c(r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS + r")\.?,?\s+\d{4}|(?:" + _MONTHS +
-            r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"), 0.6, context=DOB_CONTEXT),
+            r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"), 0.6, context=DOB_CONTEXT,
+         gate=("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
     Rule("age_years_old", "AGE",
          _c(r"(?i)\b(\d{1,3})(?:[ -]years?[ -]old|[ -]y/?o\b|[ -]yrs?[ -]old)"), 0.85, group=1,
          gate=("old", "y/o", "yo")),
     Rule("age_aged", "AGE", _c(r"(?i)\b(?:aged?|age:)\s*(\d{1,3})\b"), 0.85, group=1,
          gate=("age",)),
     Rule("street_address", "STREET_ADDRESS",
-         _c(r"\b\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:[A-Z][A-Za-z'.-]*\s+){0,4}(?:" + _STREET_SUFFIX +
+         _c(r"\d(?<!\w\d)\d{0,5}[A-Za-z]?(?:-\d{1,4})?\s+(?:[A-Z][A-Za-z'.-]*\s+){0,4}(?:"
+            + _STREET_SUFFIX +
             r")\b\.?" + _UNIT), 0.8),
     Rule("street_address_eu", "STREET_ADDRESS",
-         _c(r"\b[A-ZÄÖÜÅ][a-zäöüßåéèø]+(?:" + _EU_STREET + r")\s+\d{1,5}[a-zA-Z]?\b" + _UNIT),
-         0.75),
+         _c(r"[A-ZÄÖÜÅ](?<!\w[A-ZÄÖÜÅ])[a-zäöüßåéèø]+(?:" + _EU_STREET
+            + r")\s+\d{1,5}[a-zA-Z]?\b" + _UNIT),
+         0.75, _not_a_stop_word),
     Rule("street_address_eu_prefix", "STREET_ADDRESS",
          _c(r"\b(?:" + _EU_STREET_PREFIX + r")\s+(?:(?:de|del|della|di|du|des|la|le|da|do|dos)\s+)?"
             r"(?:[A-Z][a-zà-ÿ'-]+\s+){1,3}\d{1,5}\b"), 0.7),
     Rule("street_number_name", "STREET_ADDRESS",
-         _c(r"\b\d{1,6}\s+[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?\s+\d{1,5}\s+(?:Apt|Suite|Unit)\.?\s*\d+"),
+         _c(r"\b\d{1,6}\s+[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?\s+\d{1,5}\s+"
+            r"(?:Apt|Suite|Unit)\.?\s*\d+"),
          0.6, gate=("apt", "suite", "unit")),
     Rule("postcode_uk", "POSTCODE",
-         _c(r"\b(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b"), 0.8),
+         _c(r"[A-PR-UWYZ](?<!\w[A-PR-UWYZ])(?:[A-HK-Y]?\d[A-Z\d]?) ?\d[ABD-HJLNP-UW-Z]{2}\b"), 0.8),
     Rule("postcode_ca", "POSTCODE",
-         _c(r"\b[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d\b"), 0.8),
+         _c(r"[ABCEGHJ-NPRSTVXY](?<!\w[ABCEGHJ-NPRSTVXY])\d[ABCEGHJ-NPRSTV-Z][ -]?"
+            r"\d[ABCEGHJ-NPRSTV-Z]\d\b"), 0.8),
     Rule("zip_us_state", "POSTCODE",
-         _c(r"\b(?:" + _US_STATES + r"),? (\d{5}(?:-\d{4})?)\b"), 0.8, group=1),
-    Rule("zip_context", "POSTCODE", _c(r"(?<![\w-])\d{4,5}(?:-\d{4})?(?![\w-])"), 0.6,
+         _c(r"[A-Z](?<!\w[A-Z])[A-Z],? (\d{5}(?:-\d{4})?)\b"), 0.8, group=1,
+         match_check=_state_prefix(_US_STATES)),
+    Rule("zip_context", "POSTCODE", _c(r"\d(?<![\w-]\d)\d{3,4}(?:-\d{4})?(?![\w-])"), 0.6,
          context=("zip", "postcode", "post code", "postal", "plz", "code postal", "cap"),
          context_required=True, gate=("zip", "postcode", "post code", "postal", "plz", "cap")),
     Rule("postcode_au", "POSTCODE",
-         _c(r"\b(?:NSW|VIC|QLD|WA|SA|TAS|ACT|NT),? (\d{4})\b"), 0.8, group=1,
+         _c(r"[A-Z](?<!\w[A-Z])[A-Z]{1,2},? (\d{4})\b"), 0.8, group=1,
+         match_check=_state_prefix("NSW|VIC|QLD|WA|SA|TAS|ACT|NT"),
          gate=("nsw", "vic", "qld", "wa", "sa", "tas", "act", "nt")),
     Rule("postcode_eu_city", "POSTCODE",
-         _c(r"(?<![\w-])(?:[A-Z]-)?\d{5}(?= [A-ZÄÖÜ][a-zäöüßéè]+(?:[ -][A-Z][a-zäöüßéè]+)?\b)"),
+         _c(r"[A-Z\d](?<![\w-][A-Z\d])(?:(?<=[A-Z])-\d{5}|(?<=\d)\d{4})"
+            r"(?= [A-ZÄÖÜ][a-zäöüßéè]+(?:[ -][A-Z][a-zäöüßéè]+)?\b)"),
          0.55),
-    Rule("postcode_nl", "POSTCODE", _c(r"\b\d{4} ?[A-Z]{2}\b(?= [A-Z][a-z]+)"), 0.6),
+    Rule("postcode_nl", "POSTCODE", _c(r"\d(?<!\w\d)\d{3} ?[A-Z]{2}\b(?= [A-Z][a-z]+)"), 0.6),
     Rule("handle", "USERNAME",
          _c(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,29}[A-Za-z0-9_])?\b"),
          0.8, gate=("@",)),
@@ -201,18 +264,29 @@ def _id_rules(config: RuleSetConfig) -> list[Rule]:
     for t in config.id_types:
         tail = rf"\d{{{t.min_digits},16}}"
         if t.prefixes:
-            prefixes = "|".join(sorted((re.escape(p) for p in t.prefixes), key=len, reverse=True))
-            rules.append(Rule(f"{t.label.lower()}_prefix", t.label,
-                              _c(rf"\b(?:{prefixes})[-_#: ]?{tail}\b", re.I), t.score,
-                              gate=tuple(p.lower() for p in t.prefixes)))
+            prefixes = _alternation(t.prefixes)
+            rules.append(Rule(
+                f"{t.label.lower()}_prefix", t.label,
+                _c(rf"\b(?:{prefixes})[-_#: ]?{tail}\b", re.I), t.score,
+                gate=tuple(p.lower() for p in t.prefixes),
+                lower_regex=_c(rf"(?:{prefixes.lower()})[-_#: ]?{tail}\b"),
+            ))
         if t.context:
-            words = "|".join(sorted((re.escape(w) for w in t.context), key=len, reverse=True))
+            words = _alternation(t.context)
+            cue = r"\b\s*(?:no\.?|number|num|id|#|nr\.?)?\s*(?:is|was|:|=)?\s*#?\s*"
+            value = (rf"(?=[a-z0-9-]*\d{{{t.min_digits}}})"
+                     r"([a-z]{0,6}[-_]?\d[a-z0-9-]*\d|\d+)\b")
             rules.append(Rule(
                 f"{t.label.lower()}_context", t.label,
-                _c(rf"(?i:\b(?:{words})\b\s*(?:no\.?|number|num|id|#|nr\.?)?\s*(?:is|was|:|=)?\s*#?\s*)"
-                   rf"(?=[A-Za-z0-9-]*\d{{{t.min_digits}}})([A-Za-z]{{0,6}}[-_]?\d[A-Za-z0-9-]*\d|\d+)\b"),
-                t.score - 0.1, group=1, gate=tuple(w.lower() for w in t.context)))
+                _c(rf"(?i:\b(?:{words}){cue}){value}", re.I),
+                t.score - 0.1, group=1, gate=tuple(w.lower() for w in t.context),
+                lower_regex=_c(rf"(?:{words.lower()}){cue}{value}"),
+            ))
     return rules
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
 
 
 def _custom_rules(config: RuleSetConfig) -> list[Rule]:
@@ -238,35 +312,50 @@ class RulePass:
 
     def find(self, text: str) -> list[SpanCandidate]:
         lower = text.lower()
+        same_length = len(lower) == len(text)  # lower() can grow a few rare characters
         found: list[SpanCandidate] = []
         for rule in self.rules:
             if rule.gate and not any(g in lower for g in rule.gate):
                 continue
-            for m in rule.regex.finditer(text):
-                start, end = m.span(rule.group)
-                if start == end:
-                    continue
-                value = text[start:end]
-                validated: bool | None = None
-                if rule.validator is not None:
-                    validated = rule.validator(value)
-                    if not validated:
-                        continue
-                if rule.veto and self._context(lower, start, rule.veto, 24) is not None:
-                    continue
-                score = rule.score
-                word = self._context(lower, start, rule.context) if rule.context else None
-                if rule.context_required and word is None:
-                    continue
-                if word is not None and not rule.context_required:
-                    score = min(1.0, score + self.boost)
-                found.append(SpanCandidate(start, end, rule.label, round(score, 3),
-                                           "veil_rules", rule.name, word, validated))
+            if rule.lower_regex is not None and same_length:
+                matches = [m for m in rule.lower_regex.finditer(lower)
+                           if m.start() == 0 or not _is_word_char(lower[m.start() - 1])]
+            else:
+                matches = list(rule.regex.finditer(text))
+            for m in matches:
+                span = self._candidate(rule, m, text, lower)
+                if span is not None:
+                    found.append(span)
         if self.deny is not None:
             found.extend(self._deny_hits(text, lower))
+        low = lower if same_length else None
         if self.names is not None:
-            found.extend(self.names.find(text))
+            found.extend(self.names.find(text, low))
+        found.extend(find_addresses(text, low))
+        found.extend(find_organizations(text, low))
         return found
+
+    def _candidate(
+        self, rule: Rule, m: re.Match[str], text: str, lower: str
+    ) -> SpanCandidate | None:
+        start, end = m.span(rule.group)
+        if start == end or (rule.match_check is not None and not rule.match_check(m.group())):
+            return None
+        validated: bool | None = None
+        if rule.validator is not None:
+            validated = rule.validator(text[start:end])
+            if not validated:
+                return None
+        if rule.veto and self._context(lower, start, rule.veto, 24) is not None:
+            return None
+        score = rule.score
+        word = self._context(lower, start, rule.context) if rule.context else None
+        if rule.context_required and word is None:
+            return None
+        if word is not None and not rule.context_required:
+            score = min(1.0, score + self.boost)
+        return SpanCandidate(start, end, rule.label, round(score, 3), "veil_rules", rule.name,
+                             word, validated)
 
     def allowed(self, text: str, span: SpanCandidate) -> bool:
         return bool(self.allow) and text[span.start:span.end].strip().casefold() in self.allow
@@ -290,6 +379,10 @@ class RulePass:
             if before_ok and after_ok:
                 hits.append(SpanCandidate(start, end, label, 0.95, "veil_deny_list", "deny_list"))
         return hits
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _build_automaton(deny: object) -> ahocorasick.Automaton | None:

@@ -28,6 +28,8 @@ IDENTIFIERS: list[tuple[str, Expected]] = [
 CONTACT: list[tuple[str, Expected]] = [
     ("write to jane.doe@example.co.uk today", [("jane.doe@example.co.uk", "EMAIL_ADDRESS")]),
     ("call me on +44 20 7946 0958 tomorrow", [("+44 20 7946 0958", "PHONE_NUMBER")]),
+    ("Mobile: 0490 75 40 81", [("0490 75 40 81", "PHONE_NUMBER")]),
+    ("they are not answering at 78 651 450", [("78 651 450", "PHONE_NUMBER")]),
     ("my cell is (415) 555-0134", [("(415) 555-0134", "PHONE_NUMBER")]),
     ("phone: 212.555.0199", [("212.555.0199", "PHONE_NUMBER")]),
     ("Ruf an: +49 30 1234567", [("+49 30 1234567", "PHONE_NUMBER")]),
@@ -58,17 +60,32 @@ TECHNICAL: list[tuple[str, Expected]] = [
 ]
 
 PLACES_AND_PEOPLE: list[tuple[str, Expected]] = [
+    # An address is one block: street, city, region and postcode together.
     ("ship to 221 Baker Street, London NW1 6XE", [
-        ("221 Baker Street", "STREET_ADDRESS"), ("NW1 6XE", "POSTCODE")]),
-    ("I live at 1600 Pennsylvania Avenue, Washington, DC 20500", [
-        ("1600 Pennsylvania Avenue", "STREET_ADDRESS"), ("20500", "POSTCODE")]),
+        ("221 Baker Street, London NW1 6XE", "STREET_ADDRESS")]),
+    ("I live at 1600 Pennsylvania Avenue, Washington, DC 20500.", [
+        ("1600 Pennsylvania Avenue, Washington, DC 20500", "STREET_ADDRESS")]),
+    ("Please send it to 12 Rue de la Paix\n75002 Paris\nFrance. Thanks", [
+        ("12 Rue de la Paix\n75002 Paris\nFrance", "STREET_ADDRESS")]),
+    ("my address is Flat 4, 20 Elm Grove, Leeds LS6 2AB", [
+        ("Flat 4, 20 Elm Grove, Leeds LS6 2AB", "STREET_ADDRESS")]),
+    ("PSC 1234, Box 5678\nAPO AE 09876", [("PSC 1234, Box 5678\nAPO AE 09876", "STREET_ADDRESS")]),
     ("Toronto, ON M5V 3L9", [("M5V 3L9", "POSTCODE")]),
-    ("Sydney NSW 2000", [("2000", "POSTCODE")]),
+    ("I'm in Sydney NSW 2000 now", [("Sydney NSW 2000", "STREET_ADDRESS")]),
+    ("billing: ACT 2600", [("2600", "POSTCODE")]),
+    ("postcode: 10115", [("10115", "POSTCODE")]),
     ("Lieferung an Hauptstraße 12, 10115 Berlin", [
-        ("Hauptstraße 12", "STREET_ADDRESS"), ("10115", "POSTCODE")]),
+        ("Hauptstraße 12, 10115 Berlin", "STREET_ADDRESS")]),
     ("Hello, my name is John Smith.", [("John Smith", "PERSON")]),
     ("thanks, jane doe", [("jane doe", "PERSON")]),
     ("Mrs. Garcia called again", [("Mrs. Garcia", "PERSON")]),
+    ("Please ask Dr. Berta Szabo to call", [("Dr. Berta Szabo", "PERSON")]),
+    ("the song by Ravil G Yefimov is great", [("Ravil G Yefimov", "PERSON")]),
+    ("Kind regards,\nMarika Baldys", [("Marika Baldys", "PERSON")]),
+    ("Name: Aino Korhonen", [("Aino Korhonen", "PERSON")]),
+    ("I spoke to derek yesterday", [("derek", "PERSON")]),
+    ("I work for Stillwater Supercomputing Inc. now", [
+        ("Stillwater Supercomputing Inc.", "ORGANIZATION")]),
     ("my date of birth is 12/03/1985", [("12/03/1985", "DATE_OF_BIRTH")]),
     ("DOB: March 4, 1979", [("March 4, 1979", "DATE_OF_BIRTH")]),
     ("I am 42 years old", [("42", "AGE")]),
@@ -91,6 +108,9 @@ NEGATIVES: list[tuple[str, str]] = [
     ("It took 3 days and 2 hours.", "DATE_TIME"),
     ("The order is late.", "ORDER_ID"),
     ("I will grant you that.", "PERSON"),
+    ("I bought 2 Samsung phones and 3 cases.", "STREET_ADDRESS"),
+    ("5 Things Of The Past You Should Know", "STREET_ADDRESS"),
+    ("call me about the router at 10.1.2.3", "PHONE_NUMBER"),
 ]
 
 
@@ -119,3 +139,11 @@ def test_url_inside_an_email_is_one_email(analyzer: Analyzer) -> None:
 def test_empty_and_whitespace_texts(analyzer: Analyzer) -> None:
     assert detect("", analyzer=analyzer) == []
     assert detect("   \n", analyzer=analyzer) == []
+
+
+def test_a_partnership_name_is_one_span(analyzer: Analyzer) -> None:
+    # The names inside it may win the type (PERSON is stronger than ORGANIZATION), but the
+    # whole firm name is covered by one span.
+    text = "The Davis, Reynolds and Williamson office called"
+    spans = detect(text, analyzer=analyzer)
+    assert "Davis, Reynolds and Williamson" in {text[s.start:s.end] for s in spans}

@@ -1,0 +1,212 @@
+"""Postal addresses as whole blocks, in the many shapes support text carries them.
+
+Street patterns alone find "221 Baker Street" but leak the rest of an address written over
+several lines or with commas: flat, city, region, postcode, country. This module finds an
+address by an anchor (a cue such as "my address is" / "lives at" / "send it to", a street line,
+a PO or military box, a flat or suite number) and then extends the block over the tokens that
+continue an address: capitalised words, numbers and postcodes, unit words, and the small
+lower-case particles of street names, separated by spaces, commas or line breaks. It stops at a
+lower-case word, at a sentence start, or after a length limit.
+
+`extend_location` applies the same continuation to location spans found by other recognizers
+(a city from the NER model followed by ", ON 82269").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from anonymizer.engine.textscan import Cue, word_set
+from anonymizer.engine.types import SpanCandidate
+
+RECOGNIZER = "veil_address"
+LOCATION_LABELS = frozenset({"STREET_ADDRESS", "POSTCODE", "LOCATION"})
+
+_UP = "A-ZÀ-ÖØ-ÞĀ-ſƀ-ɏΑ-ΩΆ-ΏА-ЯЁ"  # upper-case Latin (incl. extended), Greek, Cyrillic
+_WORD = r"[^\W\d_]"
+_UNIT = r"(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Box|Room|Rm|Piso|Bldg|Building|Level)"
+MAX_BLOCK = 160
+MAX_TOKENS = 14
+
+# Lower-case words that occur inside street and place names.
+PARTICLES = word_set(
+    """
+de del della dei degli di da do dos das du des la le les van von der den ten ter am an
+im auf y e u. ul. str. str utca tér út rkp. st. rd. ave. av. apt. ste. no. nr. bis sur
+sous en lès
+    """
+)
+# Capitalised words that start a sentence or a clause rather than continue an address.
+_BREAK_WORDS = frozenset(STOP_WORDS) - {"via"} | word_set(
+    """
+please thanks thank hi hello dear regards cheers best kind sincerely yours sent phone
+mobile tel fax email e-mail desk office name address zip postcode website date when
+where who what why how meet call let can could would should will may monday tuesday
+wednesday thursday friday saturday sunday today tomorrow yesterday
+    """
+)
+
+_CUE = Cue.compile(
+    r"(?:(?:my|our|new|the|his|her|their|billing|shipping|home|postal|mailing|delivery|"
+    r"primary|secondary)\s+address(?:es)?\s*(?:is|was|are|:|-|to|with)?(?:\s*(?:here\s+they\s+"
+    r"are|now)\s*:?)?|address\s*:|lives?\s+(?:at|on|in)|living\s+at|located\s+at|resides?\s+at|"
+    r"is\s+(?:at|on)|(?:send|sent|ship|shipped|deliver|delivered|mail|mailed|return|returned|"
+    r"forward|forwarded|post|posted)\s+(?:\w+\s+){0,4}?to|meet\s+me\s+at|moved\s+to|"
+    r"arrived\s+at|drops?\s+you\s+off\s+at|street\s*:|where\s*:|"
+    r"(?:it's|it\s+is|i\s+am|i'm|we\s+are|now\s+live|based)\s+in)\s*"
+)
+_CUE_NEXT = re.compile(r"\d|[" + _UP + r"]|the\s+corner\s+of\b", re.I)
+_ANCHORS = (
+    # street number, up to four words, a number or a street type: "6750 Koskikatu 25"
+    re.compile(
+        r"(?<![\w.,-])\d{1,6}[A-Za-z]?(?:[-/]\d{1,5})?,?\s+(?:[" + _UP + r"][\w'.-]*\s+){1,4}"
+        r"\d{1,5}[A-Za-z]?\b"
+    ),
+    # PO and military boxes: "PSC 0413, Box 8144", "P.O. Box 149", "Unit 4719 Box 7394"
+    re.compile(
+        r"\b(?:(?:PSC|CMR|Unit)\s+\d{2,5},?\s+Box\s+\d{1,5}|P\.?\s?O\.?\s+Box\s+\d{1,6})\b",
+        re.I,
+    ),
+    # "the corner of X and Y"
+    re.compile(r"\bthe\s+corner\s+of\s+(?=\S)", re.I),
+    # a flat or suite number
+    re.compile(r"\b" + _UNIT + r"\.?\s*#?\d{1,5}[A-Za-z]?\b"),
+)
+_SEP = re.compile(r"[ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*)?(?:,[ \t]*)?")
+_TOKEN = re.compile(
+    r"(?:" + _UNIT + r"\.?\s*#?\d{1,5}[A-Za-z]?\b"  # unit
+    r"|\d[\dA-Za-z-]{0,9}(?![\w@])"  # numbers and postcodes
+    r"|[" + _UP + r"][\w'’.-]*"  # capitalised word
+    r"|\([" + _UP + r"][^()\n]{0,24}\)"  # "(Greek)"
+    r"|" + _WORD + r"[\w'.]*"  # any other word: kept only if it is a particle
+    r")"
+)
+
+
+def _is_break(token: str) -> bool:
+    """True if the token cannot continue an address."""
+    if token[0].isdigit() or token[0] == "(":
+        return False
+    if token[0].islower():
+        return token.lower() not in PARTICLES
+    if 2 <= len(token) <= 3 and token.isupper():
+        return False  # a region code: "ON", "NSW", "CO"
+    return token.lower() in _BREAK_WORDS
+
+
+def extend(text: str, start: int, end: int) -> int:
+    """The end of the address block that begins at start and holds at least text[start:end]."""
+    limit = min(len(text), start + MAX_BLOCK)
+    pos = good = end
+    for _ in range(MAX_TOKENS):
+        if text[pos - 1] in "?!;:":
+            break
+        sep = _SEP.match(text, pos)
+        assert sep is not None
+        nxt = sep.end()
+        if nxt == pos and pos < len(text) and text[pos].isalnum():
+            break
+        token = _TOKEN.match(text, nxt, limit)
+        if token is None or _is_break(token.group()):
+            break
+        pos = token.end()
+        if not token.group()[0].islower():
+            good = pos
+    return _trim_end(text, start, good)
+
+
+_AND = re.compile(r"\s+(?:and|&)\s+(?=[\d" + _UP + r"])")
+
+
+def _second_street(text: str, start: int, end: int) -> int:
+    """'the corner of X and Y': the block goes on over 'and Y'."""
+    m = _AND.match(text, end)
+    if m is None:
+        return end
+    token = _TOKEN.match(text, m.end())
+    if token is None or _is_break(token.group()):
+        return end
+    return extend(text, start, token.end())
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \t\r\n,;:-(":
+        end -= 1
+    # keep "St." / "u." but not a full stop after a number or a long word
+    if end > start and text[end - 1] == ".":
+        word = text[start:end].split()[-1]
+        if len(word) > 4 or word[:-1].isdigit():
+            end -= 1
+    return end
+
+
+def find_addresses(text: str, lower: str | None = None) -> list[SpanCandidate]:
+    found: list[SpanCandidate] = []
+    for _, start in _CUE.spans(text, lower):
+        if start >= len(text) or not (
+            text[start].isdigit() or text[start].isupper() or _CUE_NEXT.match(text, start)
+        ):
+            continue
+        token = _TOKEN.match(text, start)
+        if token is None or _is_break(token.group()):
+            continue
+        end = extend(text, start, token.end())
+        value = text[start:end]
+        if text.startswith("the corner of", start) or text.startswith("The corner of", start):
+            end = _second_street(text, start, end)
+        if (end - start >= 4 and any(ch.isdigit() for ch in value)) or (
+            value.count(" ") >= 1 and end - start >= 6
+        ) or (value.isupper() and len(value) >= 3):
+            found.append(SpanCandidate(start, end, "STREET_ADDRESS", 0.7, RECOGNIZER,
+                                       "address_cue"))
+    for i, anchor in enumerate(_ANCHORS):
+        for m in anchor.finditer(text):
+            if i == 0 and any(w.lower() in _BREAK_WORDS for w in m.group().split()[1:]):
+                continue  # a title ("5 Musicians Of The 70s"), not a street
+            end = extend(text, m.start(), m.end())
+            if i == 2:
+                if end == m.end():
+                    continue
+                end = _second_street(text, m.start(), end)
+            found.append(SpanCandidate(m.start(), end, "STREET_ADDRESS", 0.75, RECOGNIZER,
+                                       f"address_block_{i}"))
+    return found
+
+
+_PIECE_BREAK = re.compile(r"\s*(?:\t|[ ]{2,}|\n\s*\n)\s*")
+
+
+def split_lines(text: str, span: SpanCandidate) -> list[SpanCandidate]:
+    """A span that runs over wide gaps (tabs, runs of spaces, blank lines) becomes one span per
+    piece, each with the same type and provenance: the gaps are layout, not personal data."""
+    value = text[span.start:span.end]
+    if "  " not in value and "\t" not in value and "\n\n" not in value:
+        return [span]
+    pieces = []
+    pos = span.start
+    for gap in [*_PIECE_BREAK.finditer(text, span.start, span.end), None]:
+        stop = gap.start() if gap is not None else span.end
+        start, end = pos, stop
+        while start < end and not text[start].isalnum():
+            start += 1
+        while end > start and text[end - 1] in " ,;:":
+            end -= 1
+        if start < end:
+            pieces.append(SpanCandidate(start, end, span.label, span.score, span.recognizer,
+                                        span.pattern_name, span.context_word, span.validated))
+        if gap is not None:
+            pos = gap.end()
+    return pieces
+
+
+def extend_location(text: str, span: SpanCandidate) -> SpanCandidate:
+    """A location span grown over the address tokens that follow it."""
+    if span.label not in LOCATION_LABELS:
+        return span
+    end = extend(text, span.start, span.end)
+    if end <= span.end:
+        return span
+    return SpanCandidate(span.start, end, span.label, span.score, span.recognizer,
+                         span.pattern_name, span.context_word, span.validated)

@@ -1,0 +1,37 @@
+"""Fast case-insensitive cue matching.
+
+`re` scans quickly for a pattern that starts with a literal, but not for one that starts with
+(?i) or \\b. Cue patterns are therefore also compiled for the lower-cased text without the
+leading \\b, which is checked in code. str.lower() keeps offsets for nearly all text; where it
+does not (a few rare characters grow), the (?i) pattern runs on the original text instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A case-insensitive pattern that should start at a word boundary."""
+
+    ci: re.Pattern[str]  # (?i)\b... on the original text
+    low: re.Pattern[str]  # ... on the lower-cased text
+
+    @classmethod
+    def compile(cls, pattern: str) -> Cue:
+        return cls(re.compile(r"(?i:\b" + pattern + ")"), re.compile(pattern))
+
+    def spans(self, text: str, lower: str | None) -> list[tuple[int, int]]:
+        if lower is None or len(lower) != len(text):
+            return [m.span() for m in self.ci.finditer(text)]
+        return [
+            m.span() for m in self.low.finditer(lower)
+            if m.start() == 0 or not (lower[m.start() - 1].isalnum() or lower[m.start() - 1] == "_")
+        ]
+
+
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one whitespace-separated string."""
+    return frozenset(words.split())
