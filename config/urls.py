@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", views.healthz, name="healthz"),
+    path("", include("audit.urls")),
     path("", include("anonymizer.urls")),
 ]
 

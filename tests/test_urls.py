@@ -100,6 +100,8 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         lambda b: reverse("export_download", args=[b.export.public_id, "manifest.json"]),
         statuses(LOGIN, 404, 403, 403, 200),
     ),
+    "audit_list": ("get", lambda b: reverse("audit_list"), statuses(LOGIN, 403, 403, 200, 403)),
+    "audit_csv": ("get", lambda b: reverse("audit_csv"), statuses(LOGIN, 403, 403, 200, 403)),
     # The API authenticates by token only; a browser session is not enough.
     "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
     "api_batch_detail": (

@@ -106,3 +106,26 @@ def test_logins_logouts_and_failures_are_audited(admin_user: Any) -> None:
     assert actions[-3:] == ["auth.login_failed", "auth.login", "auth.logout"]
     failed = AuditEvent.objects.get(action="auth.login_failed")
     assert admin_user.username not in str(failed.payload)
+
+
+def test_officers_filter_the_audit_page_and_download_csv(
+    officer: Any, admin_user: Any, batch: Any
+) -> None:
+    client = Client()
+    client.force_login(officer)
+    def rows(**query: str) -> str:
+        return client.get("/audit/", query).content.decode().split("<tbody>")[1]
+
+    page = rows(action="batch.imported")
+    assert "batch.imported" in page and "batch.reviewers_assigned" not in page
+    assert "batch.reviewers_assigned" in rows(batch=str(batch.public_id))
+    csv_body = b"".join(
+        client.get("/audit/events.csv", {"username": admin_user.username}).streaming_content
+    ).decode()
+    lines = csv_body.strip().splitlines()
+    assert lines[0].startswith("seq,at,actor,action")
+    assert all(",alice_admin," in line for line in lines[1:]) and len(lines) >= 3
+    assert "Jane Roe" not in csv_body  # the batch's text never reaches the trail
+    admin = Client()
+    admin.force_login(admin_user)
+    assert admin.get("/audit/").status_code == 403

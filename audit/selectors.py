@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from audit.models import AuditEvent
+
+
+def events_filtered(
+    *,
+    username: str = "",
+    batch: str = "",
+    action: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.select_related("actor").order_by("-seq")
+    if username:
+        events = events.filter(actor_name=username)
+    if batch:
+        events = events.filter(batch_public_id=batch)
+    if action:
+        events = events.filter(action=action)
+    if date_from:
+        events = events.filter(at__date__gte=date_from)
+    if date_to:
+        events = events.filter(at__date__lte=date_to)
+    return events
+
+
+def known_actions() -> list[str]:
+    return list(AuditEvent.objects.order_by().values_list("action", flat=True).distinct())
+
+
+def event_row(e: AuditEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq,
+        "at": e.at.isoformat(),
+        "actor": e.actor_name,
+        "action": e.action,
+        "batch": str(e.batch_public_id or ""),
+        "target": f"{e.target_type}:{e.target_id}" if e.target_type else "",
+        "payload": e.payload,
+        "ip": e.ip_address or "",
+        "hash": e.hash,
+    }
