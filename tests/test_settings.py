@@ -14,7 +14,7 @@ def run_manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("VEIL_", "DEBUG", "SECRET_KEY", "DATABASE_URL"))
+        if not k.startswith(("VEIL_", "DEBUG", "SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOW_ASYNC"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
