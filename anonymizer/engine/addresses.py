@@ -61,7 +61,7 @@ _CUE_NEXT = re.compile(r"\d|[" + _UP + r"]|the\s+corner\s+of\b", re.I)
 _ANCHORS = (
     # street number, up to four words, a number or a street type: "6750 Koskikatu 25"
     re.compile(
-        r"(?<![\w.,-])\d{1,6}[A-Za-z]?(?:[-/]\d{1,5})?,?\s+(?:[" + _UP + r"][\w'.-]*\s+){1,4}"
+        r"\d(?<![\w.,-]\d)\d{0,5}[A-Za-z]?(?:[-/]\d{1,5})?,?\s+(?:[" + _UP + r"][\w'.-]*\s+){1,4}"
         r"\d{1,5}[A-Za-z]?\b"
     ),
     # PO and military boxes: "PSC 0413, Box 8144", "P.O. Box 149", "Unit 4719 Box 7394"
@@ -69,12 +69,24 @@ _ANCHORS = (
         r"\b(?:(?:PSC|CMR|Unit)\s+\d{2,5},?\s+Box\s+\d{1,5}|P\.?\s?O\.?\s+Box\s+\d{1,6})\b",
         re.I,
     ),
+    # US military ships, "USS Mahler / FPO AA 70489"
+    re.compile(r"\b(?:USS|USNS|USNV|USCGC)\s+[" + _UP + r"][\w'-]+", re.I),
     # "the corner of X and Y"
     re.compile(r"\bthe\s+corner\s+of\s+(?=\S)", re.I),
     # a flat or suite number
     re.compile(r"\b" + _UNIT + r"\.?\s*#?\d{1,5}[A-Za-z]?\b"),
 )
-_SEP = re.compile(r"[ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*)?(?:,[ \t]*)?")
+# Cheap pre-checks on the lower-cased text: an anchor runs only if one of these occurs.
+_ANCHOR_GATES: tuple[tuple[str, ...], ...] = (
+    (),
+    ("box",),
+    ("uss", "usn", "uscg"),
+    ("corner",),
+    ("apt", "suite", "ste", "unit", "flat", "floor", "fl", "box", "room", "rm", "piso", "bldg",
+     "building", "level"),
+)
+# Between address parts: spaces, a comma, a line break, an e-mail quote marker ("> ").
+_SEP = re.compile(r"[ \t]*(?:,[ \t]*)?(?:\r?\n[ \t]*(?:>[ \t]*)*)?(?:,[ \t]*)?")
 _TOKEN = re.compile(
     r"(?:" + _UNIT + r"\.?\s*#?\d{1,5}[A-Za-z]?\b"  # unit
     r"|\d[\dA-Za-z-]{0,9}(?![\w@])"  # numbers and postcodes
@@ -85,18 +97,20 @@ _TOKEN = re.compile(
 )
 
 
-def _is_break(token: str) -> bool:
-    """True if the token cannot continue an address."""
+def _is_break(token: str, lenient: bool = False) -> bool:
+    """True if the token cannot continue an address. Lenient (after an address cue such as
+    "my address is"): lower-case words continue it too, unless they are everyday words."""
     if token[0].isdigit() or token[0] == "(":
         return False
     if token[0].islower():
-        return token.lower() not in PARTICLES
+        low = token.lower()
+        return low not in PARTICLES and (not lenient or low.strip(".,") in _BREAK_WORDS)
     if 2 <= len(token) <= 3 and token.isupper():
         return False  # a region code: "ON", "NSW", "CO"
     return token.lower() in _BREAK_WORDS
 
 
-def extend(text: str, start: int, end: int) -> int:
+def extend(text: str, start: int, end: int, lenient: bool = False) -> int:
     """The end of the address block that begins at start and holds at least text[start:end]."""
     limit = min(len(text), start + MAX_BLOCK)
     pos = good = end
@@ -109,12 +123,57 @@ def extend(text: str, start: int, end: int) -> int:
         if nxt == pos and pos < len(text) and text[pos].isalnum():
             break
         token = _TOKEN.match(text, nxt, limit)
-        if token is None or _is_break(token.group()):
+        if token is None or _is_break(token.group(), lenient):
             break
         pos = token.end()
-        if not token.group()[0].islower():
+        if lenient or not token.group()[0].islower():
             good = pos
     return _trim_end(text, start, good)
+
+
+_NUMBER = re.compile(r"(?<![\w-])\d+")
+_PLACE_CUE = Cue.compile(
+    r"(?:flew|fly|flying|travel(?:l)?(?:ed|ing)?|moved(?:\s+here)?|relocat(?:ed|ing)|live|"
+    r"living|lives|based|located|grew\s+up|home\s+(?:city|town)|stay(?:ing|ed)?|arrived|"
+    r"visit(?:ed|ing)?|originally|trip)\s+(?:to|in|from|at|of)?\s*"
+)
+_ALLCAPS_CUE = Cue.compile(r"(?:in|from|to|at)\s+")
+_PLACE_RUN = re.compile(
+    r"[" + _UP + r"][\w'’.-]*(?:[ -](?:[" + _UP + r"][\w'’.-]*|de|del|la|le|do|da|am|an|upon|"
+    r"on|sur|en))*"
+)
+
+
+def find_places(text: str, lower: str | None = None) -> list[SpanCandidate]:
+    """Place names after a travel or residence cue ("flew to X", "moved here from X"), and
+    words in capitals after in / from / to / at ("in STAVANGER"), which the model misses."""
+    found: list[SpanCandidate] = []
+    for _, start in _PLACE_CUE.spans(text, lower):
+        run = _PLACE_RUN.match(text, start)
+        if run is None:
+            continue
+        end = start
+        for token in re.finditer(r"\S+", run.group()):
+            if token.group()[0].isupper() and token.group().lower().strip(".,") in _BREAK_WORDS:
+                break
+            end = start + token.end()
+        end = _trim_end(text, start, end)
+        if end > start:
+            found.append(SpanCandidate(start, end, "LOCATION", 0.6, RECOGNIZER, "place_cue"))
+    for _, start in _ALLCAPS_CUE.spans(text, lower):
+        run = _PLACE_RUN.match(text, start)
+        if run is None:
+            continue
+        words = run.group().split()
+        caps: list[str] = []
+        for word in words:
+            if not (word.isupper() and len(word.strip(".,'’")) >= 4):
+                break
+            caps.append(word)
+        if caps and len(caps[0]) >= 5:
+            end = _trim_end(text, start, start + len(" ".join(caps)))
+            found.append(SpanCandidate(start, end, "LOCATION", 0.5, RECOGNIZER, "caps_place"))
+    return found
 
 
 _AND = re.compile(r"\s+(?:and|&)\s+(?=[\d" + _UP + r"])")
@@ -153,6 +212,12 @@ def find_addresses(text: str, lower: str | None = None) -> list[SpanCandidate]:
         if token is None or _is_break(token.group()):
             continue
         end = extend(text, start, token.end())
+        if token.group()[0].isdigit():
+            # "address: 947 trg revolucije 17 apt. 858": lower case goes on if the block
+            # holds a second number, as streets written in lower case do
+            wide = extend(text, start, token.end(), lenient=True)
+            if len(_NUMBER.findall(text, start, wide)) >= 2:
+                end = max(end, wide)
         value = text[start:end]
         if text.startswith("the corner of", start) or text.startswith("The corner of", start):
             end = _second_street(text, start, end)
@@ -161,12 +226,15 @@ def find_addresses(text: str, lower: str | None = None) -> list[SpanCandidate]:
         ) or (value.isupper() and len(value) >= 3):
             found.append(SpanCandidate(start, end, "STREET_ADDRESS", 0.7, RECOGNIZER,
                                        "address_cue"))
+    low = lower if lower is not None else text.lower()
     for i, anchor in enumerate(_ANCHORS):
+        if _ANCHOR_GATES[i] and not any(g in low for g in _ANCHOR_GATES[i]):
+            continue
         for m in anchor.finditer(text):
             if i == 0 and any(w.lower() in _BREAK_WORDS for w in m.group().split()[1:]):
                 continue  # a title ("5 Musicians Of The 70s"), not a street
             end = extend(text, m.start(), m.end())
-            if i == 2:
+            if i == 3:
                 if end == m.end():
                     continue
                 end = _second_street(text, m.start(), end)

@@ -15,8 +15,9 @@ class LabelInfo:
 
 
 LABELS: dict[str, LabelInfo] = {
-    "CREDIT_CARD": LabelInfo(100, "payment"),
-    "IBAN_CODE": LabelInfo(99, "payment"),
+    # An IBAN (mod-97 checksum, longer) can hold a Luhn-valid run of digits: the IBAN wins.
+    "IBAN_CODE": LabelInfo(100, "payment"),
+    "CREDIT_CARD": LabelInfo(99, "payment"),
     "US_SSN": LabelInfo(98, "government_id"),
     "PASSPORT": LabelInfo(97, "government_id"),
     "DRIVER_LICENSE": LabelInfo(96, "government_id"),

@@ -62,8 +62,10 @@ _TITLE = re.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Herr|Frau|Mme|Mlle|Sr|Sra)\.?[ ]+("
     + _NAME_RUN + r")"
 )
+_TITLE_GATE = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "herr", "frau",
+               "mme", "mlle", "sr")
 _MIDDLE_INITIAL = re.compile(
-    r"\b(" + _CAP + r"[ ][" + _UP + r"]\.?[ ]" + _CAP + r")(?![\w'’])"
+    r"(?<!\w)(" + _CAP + r"[ ][" + _UP + r"]\.?[ ]" + _CAP + r")(?![\w'’])"
 )
 _CUE = Cue.compile(
     r"(?:name\s*(?:is|:|=)|my\s+name's|this\s+is|i\s+am|i'm|it's|call\s+me|called|"
@@ -107,7 +109,9 @@ class NameGazetteer:
 
     def find(self, text: str, lower: str | None = None) -> list[SpanCandidate]:
         found = self._gazetteer(text)
-        for m in _TITLE.finditer(text):
+        low = lower if lower is not None else text.lower()
+        titles = _TITLE.finditer(text) if any(t in low for t in _TITLE_GATE) else ()
+        for m in titles:
             end = self._trim_run(text, m.start(1), m.end(1))
             if end > m.start(1):
                 found.append(self._span(m.start(), end, 0.85, "title_name"))

@@ -28,6 +28,7 @@ _LEGAL = re.compile(
     r"\b(" + _CAP + r"(?:[ -]" + _CAP + r"){0,3}),?[ ](?:" + _SUFFIX + r")\b"
     r"(?:(?:(?<=Inc)|(?<=Ltd)|(?<=Co)|(?<=Corp)|(?<=Bros))\.)?"
 )
+_SUFFIX_WORD = re.compile(r"\b(?:" + _SUFFIX + r")\b")
 _PARTNERSHIP = re.compile(
     r"\b(" + _CAP_LOW + r"),[ ](" + _CAP_LOW + r")(?:,[ ]" + _CAP_LOW + r")?,?[ ](?:and|&)[ ]("
     + _CAP_LOW + r")\b"
@@ -46,7 +47,7 @@ def _plausible(words: list[str]) -> bool:
 
 def find_organizations(text: str, lower: str | None = None) -> list[SpanCandidate]:
     found: list[SpanCandidate] = []
-    for m in _LEGAL.finditer(text):
+    for m in _LEGAL.finditer(text) if _SUFFIX_WORD.search(text) else ():
         words = m.group(1).split()
         # the words before the suffix must be names, not "the" or "our"
         while words and words[0].lower() in COMMON_WORDS:
@@ -56,7 +57,7 @@ def find_organizations(text: str, lower: str | None = None) -> list[SpanCandidat
             start = text.rfind(words[0], m.start(1), m.end(1))
             found.append(SpanCandidate(start, m.end(), "ORGANIZATION", 0.7, RECOGNIZER,
                                        "legal_form"))
-    for m in _PARTNERSHIP.finditer(text):
+    for m in _PARTNERSHIP.finditer(text) if (" and " in text or " & " in text) else ():
         words = [g.lower() for g in m.groups() if g]
         known = surnames()
         if all(w not in COMMON_WORDS for w in words) and sum(w in known for w in words) >= 2:

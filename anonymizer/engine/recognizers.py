@@ -15,7 +15,7 @@ import ahocorasick
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from anonymizer.engine import validators
-from anonymizer.engine.addresses import find_addresses
+from anonymizer.engine.addresses import find_addresses, find_places
 from anonymizer.engine.names import NameGazetteer
 from anonymizer.engine.orgs import find_organizations
 from anonymizer.engine.ruleset import RuleSetConfig
@@ -151,8 +151,12 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          validators.luhn_ok, context=("card", "visa", "mastercard", "amex", "credit", "debit"),
          veto=("imei", "serial", "s/n", "tracking", "iccid"),
          invalid_score=None),
+    Rule("card_context", "CREDIT_CARD",
+         _c(r"\d(?<![\d-]\d)(?:[ -]?\d){11,18}(?![\d-])"), 0.8, validators.luhn_ok,
+         context=("card",), context_required=True, gate=("card",), invalid_score=0.6),
     Rule("iban", "IBAN_CODE",
-         _c(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?:[ -]?[A-Z0-9]{4}){2,7}(?:[ -]?[A-Z0-9]{1,4})?\b"), 1.0,
+         _c(r"[A-Za-z](?<!\w[A-Za-z])[A-Za-z]\d{2}(?:[ -]?[A-Za-z0-9]{4}){2,7}"
+            r"(?:[ -]?[A-Za-z0-9]{1,4})?\b"), 1.0,
          validators.iban_ok),
     Rule("ssn", "US_SSN", _c(r"\d(?<![\d-]\d)\d{2}-\d{2}-\d{4}(?![\d-])"), 0.85, validators.ssn_ok,
          context=("ssn", "social security", "social sec"), gate=("-",)),
@@ -192,7 +196,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
             r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}|\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS +
             r")\.?,?\s+\d{4})"), 0.9, group=1, gate=("born", "birth", "dob", "d.o.b")),
     Rule("date_numeric", "DATE_TIME",
-         _c(r"\d(?<![\w/.-]\d)(?:\d{3}-\d{1,2}-\d{1,2}|\d?[/.]\d{1,2}[/.]\d{2,4})(?![\w/.-])"), 0.6,
+         _c(r"\d(?<![\w/.-]\d)(?:\d{3}-\d{1,2}-\d{1,2}|\d?[/.]\d{1,2}[/.]\d{2,4})"
+            r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?(?![\w/.-])"), 0.6,
          context=DOB_CONTEXT),
     Rule("date_text", "DATE_TIME",
          _c(r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS + r")\.?,?\s+\d{4}|(?:" + _MONTHS +
@@ -201,6 +206,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("age_years_old", "AGE",
          _c(r"(?i)\b(\d{1,3})(?:[ -]years?[ -]old|[ -]y/?o\b|[ -]yrs?[ -]old)"), 0.85, group=1,
          gate=("old", "y/o", "yo")),
+    Rule("age_turned", "AGE", _c(r"(?i)\bturn(?:ed|s|ing)?\s+(\d{1,3})\b(?![.,]\d)"), 0.8,
+         group=1, gate=("turn",)),
     Rule("age_aged", "AGE", _c(r"(?i)\b(?:aged?|age:)\s*(\d{1,3})\b"), 0.85, group=1,
          gate=("age",)),
     Rule("street_address", "STREET_ADDRESS",
@@ -332,6 +339,7 @@ class RulePass:
         if self.names is not None:
             found.extend(self.names.find(text, low))
         found.extend(find_addresses(text, low))
+        found.extend(find_places(text, low))
         found.extend(find_organizations(text, low))
         return found
 
@@ -342,13 +350,15 @@ class RulePass:
         if start == end or (rule.match_check is not None and not rule.match_check(m.group())):
             return None
         validated: bool | None = None
+        score = rule.score
         if rule.validator is not None:
             validated = rule.validator(text[start:end])
             if not validated:
-                return None
+                if rule.invalid_score is None:
+                    return None
+                score = rule.invalid_score
         if rule.veto and self._context(lower, start, rule.veto, 24) is not None:
             return None
-        score = rule.score
         word = self._context(lower, start, rule.context) if rule.context else None
         if rule.context_required and word is None:
             return None

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-MODULES = ("analyzer", "evaluation", "jsonl", "labels", "merge", "names", "recognizers", "risk",
-           "ruleset", "synth", "types", "validators")
+MODULES = ("addresses", "analyzer", "evaluation", "jsonl", "labels", "merge", "names", "orgs",
+           "recognizers", "risk", "ruleset", "synth", "textscan", "types", "validators")
 
 
 def test_engine_imports_no_django() -> None:

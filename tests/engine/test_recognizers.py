@@ -101,7 +101,7 @@ def test_it_finds(analyzer: Analyzer, text: str, expected: Expected) -> None:
 
 
 NEGATIVES: list[tuple[str, str]] = [
-    ("card 4111 1111 1111 1112 was declined", "CREDIT_CARD"),  # Luhn fails
+    ("order 4111 1111 1111 1112 was declined", "CREDIT_CARD"),  # Luhn fails, no card context
     ("IBAN GB82 WEST 1234 5698 7654 33", "IBAN_CODE"),  # checksum fails
     ("SSN 000-12-3456", "US_SSN"),  # area 000 is never issued
     ("version 1.2.3.4000 released", "IP_ADDRESS"),
@@ -147,3 +147,12 @@ def test_a_partnership_name_is_one_span(analyzer: Analyzer) -> None:
     text = "The Davis, Reynolds and Williamson office called"
     spans = detect(text, analyzer=analyzer)
     assert "Davis, Reynolds and Williamson" in {text[s.start:s.end] for s in spans}
+
+
+def test_a_card_number_failing_luhn_next_to_card_is_kept_as_unvalidated(
+    analyzer: Analyzer,
+) -> None:
+    text = "my card 4111 1111 1111 1112 was declined"
+    [span] = [s for s in detect(text, analyzer=analyzer) if s.label == "CREDIT_CARD"]
+    assert text[span.start:span.end] == "4111 1111 1111 1112"
+    assert (span.validated, span.pattern_name, span.score) == (False, "card_context", 0.6)
