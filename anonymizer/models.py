@@ -198,6 +198,11 @@ class RuleSet(models.Model):
     )
     notes = models.TextField(blank=True, default="", help_text="What changed and why.")
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
+    proposals = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Patterns proposed from reviewers' added spans, for an officer to confirm.",
+    )
     validation_sample_rate = models.FloatField(
         default=0.0,
         help_text="Share of records detected under this version that go to review as a "
@@ -493,6 +498,23 @@ class ExportedDataset(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class RuleSetEvaluation(models.Model):
+    """A candidate rule set against the active one on held-out reviewed records."""
+
+    ruleset = models.ForeignKey(RuleSet, on_delete=models.CASCADE, related_name="evaluations")
+    baseline = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="+")
+    held_out_records = models.PositiveIntegerField()
+    training_records = models.PositiveIntegerField()
+    report = models.JSONField(help_text="{candidate: EvalReport, baseline: EvalReport}")
+    regressions = models.JSONField(
+        default=list, help_text="Entity types whose recall the candidate lowers."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

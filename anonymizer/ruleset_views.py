@@ -79,6 +79,19 @@ def ruleset_detail(request: HttpRequest, version: int) -> HttpResponse:
     )
 
 
+def _comparison(evaluation: object) -> list[dict[str, object]]:
+    if evaluation is None:
+        return []
+    report = evaluation.report  # type: ignore[attr-defined]
+    cand, base = report["candidate"]["per_entity"], report["baseline"]["per_entity"]
+    rows = [{"label": "ALL", "c": report["candidate"], "b": report["baseline"]}]
+    rows += [
+        {"label": k, "c": cand.get(k, {}), "b": base.get(k, {})}
+        for k in sorted(set(cand) | set(base))
+    ]
+    return rows
+
+
 @require_POST
 def ruleset_new_draft(request: HttpRequest, version: int) -> HttpResponse:
     base = _ruleset(request, version, CHANGE)
@@ -91,11 +104,45 @@ def ruleset_new_draft(request: HttpRequest, version: int) -> HttpResponse:
 def ruleset_activate(request: HttpRequest, version: int) -> HttpResponse:
     ruleset = _ruleset(request, version, ACTIVATE)
     try:
-        rulesets.ruleset_activate(actor=request.user, ruleset=ruleset)
+        rulesets.ruleset_activate(
+            actor=request.user,
+            ruleset=ruleset,
+            override_reason=request.POST.get("override_reason", ""),
+        )
     except rulesets.RuleSetError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
             request, f"Rule set v{ruleset.version} is now active for new detection runs."
         )
+    return redirect("ruleset_detail", version=ruleset.version)
+
+
+@require_POST
+def ruleset_retrain(request: HttpRequest) -> HttpResponse:
+    """Queue a retraining round: corrections -> candidate -> evaluation on held-out records."""
+    permissions.require_perm(request.user, CHANGE)
+    import django_rq
+
+    from audit import jobs
+
+    django_rq.get_queue("default").enqueue(jobs.retrain_round, request.user.pk, job_timeout=3600)
+    messages.success(
+        request,
+        "Retraining queued: the evaluated candidate appears here as a new draft when it is ready.",
+    )
+    return redirect("ruleset_list")
+
+
+@require_POST
+def ruleset_confirm_proposal(request: HttpRequest, version: int, index: int) -> HttpResponse:
+    from audit.learning import proposal_confirm
+
+    ruleset = _ruleset(request, version, CHANGE)
+    try:
+        proposal_confirm(actor=request.user, ruleset=ruleset, index=index)
+    except rulesets.RuleSetError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Pattern added to the draft.")
     return redirect("ruleset_detail", version=ruleset.version)

@@ -81,12 +81,24 @@ def config_digest(config: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
 
 
-def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
-    """Make a draft the live version; the previous active one is retired."""
+def ruleset_activate(*, actor: Any, ruleset: RuleSet, override_reason: str = "") -> RuleSet:
+    """Make a draft the live version; the previous active one is retired.
+
+    If the draft's latest evaluation found types it detects worse than the active rule set,
+    activation needs a written override, which is audited."""
     with transaction.atomic():
         locked = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
         if locked.status != RuleSet.Status.DRAFT:
             raise RuleSetError("Only a draft can be activated.")
+        evaluation = locked.evaluations.order_by("-created_at", "-id").first()
+        regressions = list(evaluation.regressions) if evaluation else []
+        override_reason = override_reason.strip()
+        if regressions and len(override_reason) < 15:
+            raise RuleSetError(
+                "The candidate is worse than the active rule set on "
+                f"{', '.join(regressions)}: activating it needs a written override "
+                "(at least 15 characters)."
+            )
         validate_config(dict(locked.config), version=locked.version)
         previous = list(
             RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).values_list("version", flat=True)
@@ -104,6 +116,8 @@ def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
                 "version": locked.version,
                 "retired": previous,
                 "config_sha256": config_digest(locked.config),
+                "regressions": regressions,
+                "override_reason": override_reason if regressions else "",
             },
         )
     return locked

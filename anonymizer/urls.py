@@ -16,6 +16,12 @@ urlpatterns = [
     ),
     path("rulesets/", ruleset_views.ruleset_list, name="ruleset_list"),
     path("rulesets/<int:version>/", ruleset_views.ruleset_detail, name="ruleset_detail"),
+    path("rulesets/retrain/", ruleset_views.ruleset_retrain, name="ruleset_retrain"),
+    path(
+        "rulesets/<int:version>/proposals/<int:index>/confirm/",
+        ruleset_views.ruleset_confirm_proposal,
+        name="ruleset_confirm_proposal",
+    ),
     path(
         "rulesets/<int:version>/draft/", ruleset_views.ruleset_new_draft, name="ruleset_new_draft"
     ),

@@ -1,0 +1,156 @@
+"""Corrections made through the review services become training data and a candidate rule
+set, evaluated on held-out records before an officer may activate it."""
+
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from anonymizer import detection, jobs, rulesets, services
+from anonymizer.models import RuleSet
+from audit.learning import corrections, is_held_out, retrain_round, reviewed_items, shape
+from audit.models import AuditEvent
+from review import services as review
+
+pytestmark = pytest.mark.django_db
+
+# An organisation-specific identifier the built-in rules do not know: "KV-" and five digits.
+WIDGET = re.compile(r"KV-\d{5}")
+
+
+def tickets(n: int) -> bytes:
+    lines = [
+        json.dumps(
+            {
+                "id": f"w{i}",
+                "text": f"Widget KV-{10000 + i * 7} broke again, "
+                f"please call me at +44 20 7946 {1000 + i:04d}.",
+            }
+        )
+        for i in range(n)
+    ]
+    return "\n".join(lines).encode()
+
+
+def review_everything(reviewer: Any) -> None:
+    """A reviewer accepts the machine's spans and adds every missed widget id."""
+    while (item := review.queue_next(reviewer=reviewer)) is not None:
+        text = item.record.text
+        for m in WIDGET.finditer(text):
+            if not item.spans.filter(start__lte=m.start(), end__gte=m.end()).exists():
+                item = review.span_add(
+                    actor=reviewer,
+                    item=item,
+                    version=item.version,
+                    start=m.start(),
+                    end=m.end(),
+                    label="DEVICE_SERIAL",
+                )
+        item = review.spans_accept_all(actor=reviewer, item=item, version=item.version)
+        review.item_submit(actor=reviewer, item=item, version=item.version)
+
+
+@pytest.fixture
+def reviewed(admin_user: Any, reviewer: Any) -> Any:
+    batch = services.batch_import(
+        actor=admin_user,
+        data=tickets(40),
+        name="widgets",
+        data_class="personal",
+        purpose="external_sharing",
+        source_format="jsonl",
+    )
+    services.batch_assign_reviewers(actor=admin_user, batch=batch, reviewers=[reviewer])
+    run = detection.detection_start(actor=admin_user, batch=batch)
+    for chunk_id in run.chunks.values_list("id", flat=True):
+        jobs.detect_chunk(chunk_id)
+    review_everything(reviewer)
+    return batch
+
+
+def test_shape_of_a_string() -> None:
+    assert shape("KV-12345") == r"[A-Z]{2}\-\d{5}"
+    assert shape("ab 12") == r"[a-z]{2}\s+\d{2}"
+
+
+def test_corrections_and_training_data(reviewed: Any, tmp_path: Path) -> None:
+    found = corrections(reviewed_items())
+    assert {(c.kind, c.label) for c in found} == {("false_negative", "DEVICE_SERIAL")}
+    assert len(found) >= 30  # the widget ids the rules missed
+    out = tmp_path / "gold.jsonl"
+    stdout = StringIO()
+    call_command("export_corrections", "--format", "jsonl", "--output", str(out), stdout=stdout)
+    docs = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(docs) == 40 and f"false_negative {len(found)}" in stdout.getvalue()
+    for doc in docs:  # the gold covers the widget id and holds the accepted phone number
+        widget = WIDGET.search(doc["text"])
+        assert widget is not None
+        assert any(s["start"] <= widget.start() and s["end"] >= widget.end() for s in doc["spans"])
+        assert any(s["label"] == "PHONE_NUMBER" for s in doc["spans"])
+    spacy_out = tmp_path / "gold.spacy"
+    call_command(
+        "export_corrections", "--format", "spacy", "--output", str(spacy_out), stdout=StringIO()
+    )
+    import spacy
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("en")
+    loaded = list(DocBin().from_disk(spacy_out).get_docs(nlp.vocab))
+    assert len(loaded) == 40 and all(d.ents for d in loaded)
+
+
+def test_a_retraining_round_makes_an_evaluated_candidate(reviewed: Any, officer: Any) -> None:
+    candidate = retrain_round(actor=officer)
+    assert candidate.status == "draft"
+    assert [p["regex"] for p in candidate.proposals] == [r"\b[A-Z]{2}\-\d{5}\b"]
+    evaluation = candidate.evaluations.get()
+    held = sum(1 for r in reviewed.records.all() if is_held_out(r.id))
+    assert evaluation.held_out_records == held and evaluation.training_records == 40 - held
+    assert evaluation.report["candidate"]["leak_rate"] <= evaluation.report["baseline"]["leak_rate"]
+    # The officer confirms the proposed pattern; it is now part of the draft's config.
+    from audit.learning import proposal_confirm
+
+    proposal_confirm(actor=officer, ruleset=candidate, index=0)
+    candidate.refresh_from_db()
+    assert candidate.config["patterns"][-1]["label"] == "DEVICE_SERIAL"
+    assert AuditEvent.objects.filter(action="ruleset.evaluated").exists()
+
+
+def test_activation_of_a_worse_candidate_needs_a_written_override(
+    reviewed: Any, officer: Any
+) -> None:
+    active = detection.ruleset_active()
+    worse = rulesets.ruleset_create_draft(actor=officer, based_on=active)
+    config = dict(worse.config)
+    config["ner_entities"] = []  # drops every NER type: names and places go undetected
+    config["name_gazetteer"] = False
+    rulesets.ruleset_update_draft(
+        actor=officer, ruleset=worse, config=config, notes="worse", validation_sample_rate=0
+    )
+    from anonymizer.models import RuleSetEvaluation
+    from audit.learning import evaluate_rulesets, gold_spans, regressions
+
+    items = reviewed_items()
+    report = evaluate_rulesets(worse, active, gold_spans(items))
+    RuleSetEvaluation.objects.create(
+        ruleset=worse,
+        baseline=active,
+        held_out_records=40,
+        training_records=0,
+        report=report,
+        regressions=regressions(report) or ["PHONE_NUMBER"],
+    )
+    with pytest.raises(rulesets.RuleSetError, match="written override"):
+        rulesets.ruleset_activate(actor=officer, ruleset=worse)
+    rulesets.ruleset_activate(
+        actor=officer, ruleset=worse, override_reason="Accepted for the pilot, reviewed by DPO"
+    )
+    event = AuditEvent.objects.filter(action="ruleset.activated").latest("seq")
+    assert event.payload["override_reason"] == "Accepted for the pilot, reviewed by DPO"
+    assert RuleSet.objects.get(pk=worse.pk).status == "active"
