@@ -304,13 +304,21 @@ def _manifest(
 
 
 def _precision(batch: SourceBatch) -> float | None:
-    """Share of machine spans that reviewers kept, among those they decided on."""
+    """Share of the machine's spans that reviewers kept, among those a person decided on in
+    this batch (accepted, or accepted with another type or bounds, versus rejected)."""
     try:
-        from review.selectors import detection_precision
+        from review.models import ReviewSpan, SpanStatus
     except ImportError:
         return None
-    value = detection_precision(batch)
-    return None if value is None else round(float(value), 4)
+    decided = ReviewSpan.objects.filter(
+        item__batch=batch, detected__isnull=False,
+        status__in=[SpanStatus.ACCEPTED, SpanStatus.REJECTED],
+    )
+    total = decided.count()
+    if not total:
+        return None
+    kept = decided.filter(status=SpanStatus.ACCEPTED).count()
+    return round(kept / total, 4)
 
 
 def export_download_path(
