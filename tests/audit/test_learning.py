@@ -154,3 +154,23 @@ def test_activation_of_a_worse_candidate_needs_a_written_override(
     event = AuditEvent.objects.filter(action="ruleset.activated").latest("seq")
     assert event.payload["override_reason"] == "Accepted for the pilot, reviewed by DPO"
     assert RuleSet.objects.get(pk=worse.pk).status == "active"
+
+
+def test_reviewed_records_export_with_precision_from_decisions(
+    reviewed: Any, admin_user: Any, tmp_path: Path, settings: Any
+) -> None:
+    from anonymizer import export, policies
+
+    settings.VEIL_EXPORT_DIR = tmp_path
+    ex = export.run_export(
+        export.export_start(
+            actor=admin_user, batch=reviewed, policy=policies.ensure_default_policy(), enqueue=False
+        ).pk
+    )
+    review_facts = ex.manifest["review"]
+    assert (
+        review_facts["reviewed_by_person"] == 40 and review_facts["share_reviewed_by_person"] == 1
+    )
+    assert review_facts["precision_from_decisions"] == 1.0  # the reviewer kept every machine span
+    text = (export.export_dir(ex) / "records.jsonl").read_text()
+    assert not WIDGET.search(text) and "7946" not in text  # added spans are transformed too
