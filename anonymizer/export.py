@@ -158,6 +158,7 @@ def _write_files(
         for c in batch.structured_columns
         if c in columns.rules and columns.rules[c].operator != "redact"
     ]
+    suppressed, generalized, tabular = _k_anonymize(batch, policy, kept_columns)
     tmp = directory.with_name(directory.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -187,6 +188,9 @@ def _write_files(
                 if record.status not in EXPORTABLE:
                     left_out[record.status] += 1
                     continue
+                if record.id in suppressed:
+                    left_out["suppressed_for_k_anonymity"] += 1
+                    continue
                 result = transform(record.text, spans[record.id], spec, key)
                 for change in result.changes:
                     per_type[change.label] += 1
@@ -195,6 +199,7 @@ def _write_files(
                         original = record.text[change.start : change.end]
                         vault[pseudonym(original, change.label, key)] = (change.label, original)
                 fields = _transform_fields(record.fields, kept_columns, columns, key)
+                fields.update(generalized.get(record.id, {}))
                 jf.write(
                     json.dumps(
                         {"id": record.external_id, "text": result.text, "fields": fields},
@@ -222,10 +227,122 @@ def _write_files(
     manifest = _manifest(
         export, exported, left_out, per_type, per_operator, by_status, files, kept_columns
     )
+    if tabular is not None:
+        manifest["tabular"] = tabular
+    aggregates = _dp_release(export, kept_columns)
+    if aggregates is not None:
+        (tmp / "aggregates.json").write_text(json.dumps(aggregates, indent=2), encoding="utf-8")
+        manifest["files"]["aggregates.json"] = {
+            "sha256": _sha256(tmp / "aggregates.json"),
+            "bytes": (tmp / "aggregates.json").stat().st_size,
+        }
+        manifest["differential_privacy"] = {k: v for k, v in aggregates.items() if k != "groups"}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
     return manifest
+
+
+def _k_anonymize(
+    batch: SourceBatch, policy: Policy, kept_columns: list[str]
+) -> tuple[set[int], dict[int, dict[str, str]], dict[str, Any] | None]:
+    """Generalize the exported quasi-identifiers to the policy's target k (and l), suppressing
+    at most its budget of records. Returns suppressed record ids, generalized values, summary."""
+    from anonymizer import tabular
+    from anonymizer.engine.tabular import TargetUnreachable, generalize_search
+    from anonymizer.models import ColumnRole
+
+    target = dict(policy.tabular or {})
+    if not target.get("k"):
+        return set(), {}, None
+    if batch.structured_columns and not any(r.role for r in batch.column_roles.all()):
+        raise ExportError(
+            "A privacy officer must confirm the batch's column roles before an "
+            "export with a target k."
+        )
+    quasi = [r for r in tabular.confirmed(batch, ColumnRole.Role.QUASI) if r.column in kept_columns]
+    if not quasi:
+        return set(), {}, {"target": target, "note": "no quasi-identifier is exported"}
+    sensitive = [
+        r.column
+        for r in tabular.confirmed(batch, ColumnRole.Role.SENSITIVE)
+        if r.column in kept_columns
+    ]
+    names = [r.column for r in quasi]
+    ids, data = tabular.column_values(batch, names + sensitive, statuses=EXPORTABLE)
+    if not ids:
+        return set(), {}, {"target": target, "note": "no record to export"}
+    try:
+        result = generalize_search(
+            data,
+            {r.column: r.hierarchy or "category" for r in quasi},
+            int(target["k"]),
+            int(target["l"]) if target.get("l") else None,
+            sensitive,
+            float(target.get("suppression", 0.05)),
+            max_levels={str(c): int(v) for c, v in dict(target.get("max_levels", {})).items()},
+        )
+    except TargetUnreachable as exc:
+        raise ExportError(
+            f"k={target['k']} cannot be reached within the suppression budget: {exc}"
+        ) from None
+    table = result.table
+    kept = set(int(i) for i in table.index)
+    suppressed = {rid for i, rid in enumerate(ids) if i not in kept}
+    generalized = {ids[int(i)]: {c: str(table.at[i, c]) for c in names} for i in table.index}
+    return (
+        suppressed,
+        generalized,
+        {"target": target, "quasi_identifiers": names, "sensitive": sensitive, **result.as_dict()},
+    )
+
+
+def _dp_release(export: ExportedDataset, kept_columns: list[str]) -> dict[str, Any] | None:
+    """Counts (and means) per category with differential privacy, against the batch's budget."""
+    from anonymizer import tabular
+    from anonymizer.engine import tabular as engine
+    from anonymizer.models import PrivacyBudgetEntry
+
+    dp = dict((export.policy.tabular or {}).get("dp") or {})
+    if not dp:
+        return None
+    epsilon, total = float(dp["epsilon"]), float(dp["total"])
+    group_by, value = str(dp["group_by"]), dp.get("value")
+    with transaction.atomic():
+        SourceBatch.objects.select_for_update().get(pk=export.batch_id)
+        spent = sum(
+            PrivacyBudgetEntry.objects.filter(batch=export.batch_id).values_list(
+                "epsilon", flat=True
+            )
+        )
+        try:
+            engine.budget_check(spent, epsilon, total)
+        except engine.BudgetExceeded:
+            raise ExportError(
+                f"The privacy budget of this batch is spent: {spent:g} of "
+                f"{total:g} used, this release needs {epsilon:g}."
+            ) from None
+        columns = [group_by] + ([str(value)] if value else [])
+        _, data = tabular.column_values(export.batch, columns, statuses=EXPORTABLE)
+        bounds = tuple(dp.get("bounds", (0, 100)))
+        groups = engine.dp_aggregates(
+            data,
+            group_by=group_by,
+            value=str(value) if value else None,
+            epsilon=epsilon,
+            bounds=(float(bounds[0]), float(bounds[1])),
+        )
+        PrivacyBudgetEntry.objects.create(
+            batch=export.batch, export=export, epsilon=epsilon, total_budget=total
+        )
+    return {
+        "epsilon": epsilon,
+        "budget_total": total,
+        "budget_spent": spent + epsilon,
+        "group_by": group_by,
+        "value": value,
+        "groups": groups,
+    }
 
 
 def _transform_fields(
@@ -311,7 +428,8 @@ def _precision(batch: SourceBatch) -> float | None:
     except ImportError:
         return None
     decided = ReviewSpan.objects.filter(
-        item__batch=batch, detected__isnull=False,
+        item__batch=batch,
+        detected__isnull=False,
         status__in=[SpanStatus.ACCEPTED, SpanStatus.REJECTED],
     )
     total = decided.count()

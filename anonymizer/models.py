@@ -416,6 +416,13 @@ class Policy(models.Model):
     linkage_domain = models.SlugField(
         max_length=80, default="default", help_text="Pseudonyms link only within one domain."
     )
+    tabular = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Quasi-identifier targets: {"k": 5, "l": 2, "suppression": 0.05, '
+        '"dp": {"epsilon": 1.0, "total": 3.0, "group_by": "plan", "value": "age", '
+        '"bounds": [0, 120]}}',
+    )
     notes = models.TextField(blank=True, default="")
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
     authored_by = models.ForeignKey(
@@ -518,3 +525,49 @@ class RuleSetEvaluation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+
+class ColumnRole(models.Model):
+    """The role of one structured column of a batch: suggested by Veil, confirmed by an officer."""
+
+    class Role(models.TextChoices):
+        DIRECT = "direct_identifier", "Direct identifier"
+        QUASI = "quasi_identifier", "Quasi-identifier"
+        SENSITIVE = "sensitive", "Sensitive attribute"
+        INSENSITIVE = "insensitive", "Insensitive"
+
+    batch = models.ForeignKey(SourceBatch, on_delete=models.CASCADE, related_name="column_roles")
+    column = models.CharField(max_length=200)
+    suggested = models.CharField(max_length=20, choices=Role.choices)
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True, default="",
+                            help_text="Empty until a privacy officer confirms.")
+    hierarchy = models.CharField(
+        max_length=20, blank=True, default="",
+        help_text="Generalization hierarchy of a quasi-identifier: date, number, postcode, "
+        "category.",
+    )
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "column"], name="column_role_unique"),
+        ]
+
+
+class PrivacyBudgetEntry(models.Model):
+    """One differentially private release against a dataset's privacy budget."""
+
+    batch = models.ForeignKey(SourceBatch, on_delete=models.PROTECT, related_name="dp_releases")
+    export = models.ForeignKey(ExportedDataset, null=True, on_delete=models.SET_NULL,
+                               related_name="dp_releases")
+    epsilon = models.FloatField()
+    total_budget = models.FloatField(help_text="The policy's total at the time of release.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(epsilon__gt=0), name="dp_epsilon_positive"),
+        ]

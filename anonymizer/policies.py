@@ -69,6 +69,7 @@ def policy_create(
     linkage_domain: str = "default",
     notes: str = "",
     based_on: Policy | None = None,
+    tabular: dict[str, Any] | None = None,
 ) -> Policy:
     rules = rules if rules is not None else default_policy_rules()
     column_rules = column_rules or {}
@@ -89,6 +90,7 @@ def policy_create(
             notes=notes,
             based_on=based_on,
             authored_by=actor,
+            tabular=tabular or {},
         )
         audit_log(
             actor=actor,
@@ -114,6 +116,7 @@ def policy_new_version(*, actor: Any, policy: Policy) -> Policy:
         linkage_domain=policy.linkage_domain,
         notes=policy.notes,
         based_on=policy,
+        tabular=policy.tabular,
     )
 
 
@@ -127,17 +130,15 @@ def policy_update_draft(
     data_class: str,
     purpose: str,
     linkage_domain: str,
+    tabular: dict[str, Any] | None = None,
 ) -> Policy:
     if not policy.is_editable:
         raise PolicyError("Only a draft can be edited; approved versions never change.")
     validate_rules(rules, column_rules)
     with transaction.atomic():
         policy.rules, policy.column_rules, policy.notes = rules, column_rules, notes
-        policy.data_class, policy.purpose, policy.linkage_domain = (
-            data_class,
-            purpose,
-            linkage_domain,
-        )
+        policy.data_class, policy.purpose = data_class, purpose
+        policy.linkage_domain, policy.tabular = linkage_domain, tabular or {}
         policy.save(
             update_fields=[
                 "rules",
@@ -146,6 +147,7 @@ def policy_update_draft(
                 "data_class",
                 "purpose",
                 "linkage_domain",
+                "tabular",
             ]
         )
         audit_log(

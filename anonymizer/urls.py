@@ -8,6 +8,7 @@ urlpatterns = [
     path("batches/<uuid:public_id>/", views.batch_detail, name="batch_detail"),
     path("batches/<uuid:public_id>/reviewers/", views.batch_assign, name="batch_assign"),
     path("batches/<uuid:public_id>/progress/", views.batch_progress, name="batch_progress"),
+    path("batches/<uuid:public_id>/columns/", views.batch_columns, name="batch_columns"),
     path("batches/<uuid:public_id>/detect/", views.batch_detect, name="batch_detect"),
     path(
         "batches/<uuid:public_id>/detect/retry/",

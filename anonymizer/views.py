@@ -77,6 +77,7 @@ def batch_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "page": page,
         "progress": _progress(batch),
         **_export_context(request, batch),
+        **_columns_context(request, batch),
         "can_detect": can_assign,
         "counts": selectors.batch_status_counts(batch),
         "reviewers": services.batch_reviewers(batch),
@@ -117,6 +118,7 @@ def batch_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "batch": batch,
         "progress": _progress(batch),
         **_export_context(request, batch),
+        **_columns_context(request, batch),
         "can_detect": request.user.has_perm(permissions.CHANGE),
     }
     return render(request, "anonymizer/_progress.html", context)
@@ -154,3 +156,43 @@ def _export_context(request: HttpRequest, batch: object) -> dict[str, object]:
         "exports": ExportedDataset.objects.filter(batch=batch).select_related("policy")[:20],
         "export_policies": policies.policies_for_batch(batch) if can_export else None,
     }
+
+
+def _columns_context(request: HttpRequest, batch: object) -> dict[str, object]:
+    from anonymizer import roles, tabular
+    from anonymizer.models import ColumnRole
+
+    if not getattr(batch, "structured_columns", None):
+        return {"column_roles": None}
+    column_roles = tabular.column_roles_suggest(batch)  # type: ignore[arg-type]
+    return {
+        "column_roles": column_roles,
+        "role_choices": ColumnRole.Role.choices,
+        "hierarchy_choices": ["category", "date", "number", "postcode"],
+        "can_confirm_roles": roles.has_role(request.user, roles.PRIVACY_OFFICER),
+        "column_risk": tabular.batch_risk(batch),  # type: ignore[arg-type]
+    }
+
+
+@require_POST
+def batch_columns(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    from django.core.exceptions import PermissionDenied
+
+    from anonymizer import roles, tabular
+
+    batch = permissions.batch_for_user(request.user, public_id)
+    if not roles.has_role(request.user, roles.PRIVACY_OFFICER):
+        raise PermissionDenied("A privacy officer confirms column roles.")
+    tabular.column_roles_suggest(batch)
+    choices = {
+        c: (request.POST.get(f"role-{c}", ""), request.POST.get(f"hierarchy-{c}", ""))
+        for c in batch.structured_columns
+        if request.POST.get(f"role-{c}")
+    }
+    try:
+        tabular.column_roles_confirm(actor=request.user, batch=batch, choices=choices)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Roles confirmed for {len(choices)} column(s).")
+    return redirect("batch_detail", public_id=batch.public_id)

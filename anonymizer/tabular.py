@@ -1,0 +1,112 @@
+"""Structured columns: roles, re-identification risk, and k-anonymous exports (Django side of
+anonymizer.engine.tabular)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from anonymizer.models import ColumnRole, Record, SourceBatch
+from audit.services import audit_log
+
+SAMPLE = 200
+HIERARCHY_BY_HINT = (
+    (("date", "birth", "dob", "created", "opened", "day"), "date"),
+    (("age", "year", "amount", "count", "score", "income"), "number"),
+    (("postcode", "postal", "zip", "plz"), "postcode"),
+)
+
+
+def _hierarchy_hint(column: str) -> str:
+    low = column.lower()
+    for words, kind in HIERARCHY_BY_HINT:
+        if any(w in low for w in words):
+            return kind
+    return "category"
+
+
+def column_values(
+    batch: SourceBatch,
+    columns: list[str],
+    statuses: Any = None,
+) -> tuple[list[int], dict[str, list[str]]]:
+    records = Record.objects.filter(batch=batch).order_by("position")
+    if statuses is not None:
+        records = records.filter(status__in=statuses)
+    ids: list[int] = []
+    data: dict[str, list[str]] = {c: [] for c in columns}
+    for rid, fields in records.values_list("id", "fields").iterator(5000):
+        ids.append(rid)
+        for c in columns:
+            value = fields.get(c, "")
+            data[c].append("" if value is None else str(value))
+    return ids, data
+
+
+def column_roles_suggest(batch: SourceBatch) -> list[ColumnRole]:
+    """Suggest a role per structured column from its header and a sample of its values."""
+    from anonymizer.engine.tabular import suggest_role
+
+    existing = {r.column: r for r in batch.column_roles.all()}
+    missing = [c for c in batch.structured_columns if c not in existing]
+    if missing:
+        sample = list(
+            Record.objects.filter(batch=batch)
+            .order_by("position")
+            .values_list("fields", flat=True)[:SAMPLE]
+        )
+        ColumnRole.objects.bulk_create(
+            [
+                ColumnRole(
+                    batch=batch,
+                    column=c,
+                    suggested=str(suggest_role(c, [str(f.get(c, "")) for f in sample])),
+                    hierarchy=_hierarchy_hint(c),
+                )
+                for c in missing
+            ],
+            ignore_conflicts=True,
+        )
+    return list(batch.column_roles.all())
+
+
+def column_roles_confirm(
+    *, actor: Any, batch: SourceBatch, choices: dict[str, tuple[str, str]]
+) -> None:
+    """A privacy officer confirms (role, hierarchy) per column; audited."""
+    valid_roles = set(ColumnRole.Role.values)
+    with transaction.atomic():
+        for role in batch.column_roles.select_for_update():
+            if role.column not in choices:
+                continue
+            chosen, hierarchy = choices[role.column]
+            if chosen not in valid_roles:
+                raise ValueError("Choose a role from the list.")
+            role.role, role.hierarchy = chosen, hierarchy or _hierarchy_hint(role.column)
+            role.confirmed_by, role.confirmed_at = actor, timezone.now()
+            role.save(update_fields=["role", "hierarchy", "confirmed_by", "confirmed_at"])
+        audit_log(
+            actor=actor,
+            action="columns.roles_confirmed",
+            batch_public_id=batch.public_id,
+            target=batch,
+            payload={c: r for c, (r, _) in sorted(choices.items())},
+        )
+
+
+def confirmed(batch: SourceBatch, role: str) -> list[ColumnRole]:
+    return [r for r in batch.column_roles.all() if r.role == role]
+
+
+def batch_risk(batch: SourceBatch) -> dict[str, Any] | None:
+    """Risk over the confirmed quasi-identifiers of all records, before any transformation."""
+    from anonymizer.engine.tabular import risk_metrics
+
+    quasi = [r.column for r in confirmed(batch, ColumnRole.Role.QUASI)]
+    if not quasi:
+        return None
+    sensitive = [r.column for r in confirmed(batch, ColumnRole.Role.SENSITIVE)]
+    _, data = column_values(batch, quasi + sensitive)
+    return risk_metrics(data, quasi, sensitive).as_dict()
