@@ -14,8 +14,11 @@ lower-case word, at a sentence start, or after a length limit.
 
 from __future__ import annotations
 
+import importlib
 import re
+from functools import lru_cache
 
+import ahocorasick
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from anonymizer.engine.textscan import Cue, word_set
@@ -36,6 +39,7 @@ PARTICLES = word_set(
 de del della dei degli di da do dos das du des la le les van von der den ten ter am an
 im auf y e u. ul. str. str utca tér út rkp. st. rd. ave. av. apt. ste. no. nr. bis sur
 sous en lès
+    apo fpo dpo aa ae ap
     """
 )
 # Capitalised words that start a sentence or a clause rather than continue an address.
@@ -144,10 +148,38 @@ _PLACE_RUN = re.compile(
 )
 
 
+@lru_cache(maxsize=1)
+def _countries() -> ahocorasick.Automaton:
+    """Country names (Faker's English list, parentheses dropped, also in capitals)."""
+    names: set[str] = {"United States", "United Kingdom", "USA", "UK", "Great Britain"}
+    try:
+        provider = importlib.import_module("faker.providers.address.en_US").Provider
+        names.update(re.sub(r"\s*\(.*?\)", "", c).strip() for c in provider.countries)
+    except ImportError:
+        pass
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        for form in (name, name.upper()):
+            automaton.add_word(form, len(form))
+    automaton.make_automaton()
+    return automaton
+
+
+def find_countries(text: str) -> list[SpanCandidate]:
+    found = []
+    for last, length in _countries().iter(text):
+        start, end = last - length + 1, last + 1
+        if (start == 0 or not text[start - 1].isalnum()) and (
+            end == len(text) or not text[end].isalnum()
+        ):
+            found.append(SpanCandidate(start, end, "LOCATION", 0.7, RECOGNIZER, "country"))
+    return found
+
+
 def find_places(text: str, lower: str | None = None) -> list[SpanCandidate]:
-    """Place names after a travel or residence cue ("flew to X", "moved here from X"), and
-    words in capitals after in / from / to / at ("in STAVANGER"), which the model misses."""
-    found: list[SpanCandidate] = []
+    """Place names after a travel or residence cue ("flew to X", "moved here from X"), words
+    in capitals after in / from / to / at ("in STAVANGER"), and country names."""
+    found: list[SpanCandidate] = find_countries(text)
     for _, start in _PLACE_CUE.spans(text, lower):
         run = _PLACE_RUN.match(text, start)
         if run is None:

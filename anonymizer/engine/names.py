@@ -70,7 +70,7 @@ _MIDDLE_INITIAL = re.compile(
 _CUE = Cue.compile(
     r"(?:name\s*(?:is|:|=)|my\s+name's|this\s+is|i\s+am|i'm|it's|call\s+me|called|"
     r"named|spoke\s+(?:to|with)|speak\s+(?:to|with)|talk(?:ed)?\s+(?:to|with)|ask\s+for|"
-    r"(?:regards|thanks|thank\s+you|cheers|best|sincerely|yours|signed|from|dear|hi|hello|hey)"
+    r"(?:regards|thanks|thank\s+you|cheers|best|sincerely|yours|signed|dear|hi|hello|hey)"
     r"[,.!:]?|directed\s+by|written\s+by|starring|by|my\s+(?:kid|son|daughter|wife|husband|"
     r"partner|friend|mother|father|mum|mom|dad|brother|sister|colleague|manager)|"
     r"customer|agent|contact|attn\.?|c/o)\b[,.!:]?\s*"
@@ -102,13 +102,33 @@ def surnames() -> frozenset[str]:
     return _lists()[1]
 
 
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """About a thousand everyday English words (Faker's en_US lorem list)."""
+    try:
+        provider = importlib.import_module("faker.providers.lorem.en_US").Provider
+    except ImportError:
+        return frozenset()
+    return frozenset(w.lower() for w in provider.word_list)
+
+
 class NameGazetteer:
-    def __init__(self) -> None:
+    """Names by gazetteer, shape and cue. With proper_nouns, every other capitalised word that
+    does not start a sentence or a line and is not an everyday word is a PROPER_NOUN candidate
+    at a low score: a name, place or employer the model missed, or a product; low-confidence
+    spans go to a reviewer (see risk.py)."""
+
+    def __init__(self, proper_nouns: bool = False) -> None:
+        self.proper_nouns = proper_nouns
+        self.everyday = COMMON_WORDS | english_words()
         self.first, self.last = _lists()
         self.any_name = self.first | self.last
 
     def find(self, text: str, lower: str | None = None) -> list[SpanCandidate]:
-        found = self._gazetteer(text)
+        words = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+        found = self._gazetteer(text, words)
+        if self.proper_nouns:
+            found.extend(self._proper_nouns(text, words))
         low = lower if lower is not None else text.lower()
         titles = _TITLE.finditer(text) if any(t in low for t in _TITLE_GATE) else ()
         for m in titles:
@@ -139,6 +159,8 @@ class NameGazetteer:
         return keep
 
     def _after_cue(self, text: str, start: int) -> SpanCandidate | None:
+        if start >= len(text) or not text[start].isalpha():
+            return None
         caps = _CUE_CAPS.match(text, start)
         if caps is not None:
             end = self._trim_run(text, start, caps.end())
@@ -169,9 +191,29 @@ class NameGazetteer:
         known = any(w.lower() in self.any_name for w in words)
         return known or 2 <= len(words) <= 4
 
-    def _gazetteer(self, text: str) -> list[SpanCandidate]:
+    def _proper_nouns(
+        self, text: str, words: list[tuple[int, int, str]]
+    ) -> list[SpanCandidate]:
         found = []
-        words = [(m.start(), m.end(), m.group()) for m in WORD.finditer(text)]
+        for i, (start, end, word) in enumerate(words):
+            if not word[0].isupper() or len(word) < 2 or (word.isupper() and len(word) <= 4):
+                continue
+            base = re.split(r"['’]", word.lower())[0]
+            if base in self.everyday:
+                continue
+            before = text[max(0, start - 3):start].rstrip(" \t\"'(")
+            if (not before or before[-1] in ".!?:;\n>*-•|" or before[-1].isspace()) and (
+                base in _SENTENCE_STARTERS or len(word) < 4 or base.endswith(_VERB_ENDINGS)
+            ):
+                continue  # an everyday word starting a sentence, a line or a list item
+            if _title_case_neighbour(words, i):
+                continue  # a headline or title: "5 Songs You're Supposed To Hate"
+            found.append(SpanCandidate(start, end, "PROPER_NOUN", 0.3, RECOGNIZER,
+                                       "capitalised_word"))
+        return found
+
+    def _gazetteer(self, text: str, words: list[tuple[int, int, str]]) -> list[SpanCandidate]:
+        found = []
         i = 0
         while i < len(words):
             start, end, word = words[i]
@@ -195,6 +237,34 @@ class NameGazetteer:
                 found.append(self._span(start, stop, 0.6, "first_name"))
             i += 1
         return found
+
+
+_SENTENCE_STARTERS = word_set(
+    """
+    hello hi hey dear thanks thank regards cheers best kind sincerely yes no ok okay sorry
+    please note update question answer subject re fw fwd sent date time name address phone
+    mobile email e-mail website where when what who why how which whose is are was were can
+    could would should will shall may might must do does did have has had hope unfortunately
+    also however still just maybe perhaps actually again finally first second third then
+    after before since because although though if unless while as so but and or nor yet
+    ps summary details description status priority order ticket invoice account customer
+    user agent support team manager hello, good morning afternoon evening tonight today
+    yesterday tomorrow monday tuesday wednesday thursday friday saturday sunday january
+    february march april may june july august september october november december
+    billing battery info title desk excuse unlike cool patient fax office home work tel
+    """
+)
+_VERB_ENDINGS = ("ing", "ed", "ly")
+
+
+def _title_case_neighbour(words: list[tuple[int, int, str]], i: int) -> bool:
+    """A capitalised everyday short word (The, Of, To, You're) next to word i."""
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(words):
+            w = words[j][2]
+            if w[0].isupper() and w != "I" and re.split(r"['’]", w.lower())[0] in STOP_WORDS:
+                return True
+    return False
 
 
 def _same_case_style(a: str, b: str) -> bool:

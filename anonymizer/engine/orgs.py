@@ -28,7 +28,9 @@ _LEGAL = re.compile(
     r"\b(" + _CAP + r"(?:[ -]" + _CAP + r"){0,3}),?[ ](?:" + _SUFFIX + r")\b"
     r"(?:(?:(?<=Inc)|(?<=Ltd)|(?<=Co)|(?<=Corp)|(?<=Bros))\.)?"
 )
-_SUFFIX_WORD = re.compile(r"\b(?:" + _SUFFIX + r")\b")
+_SUFFIX_WORDS = frozenset(
+    w.replace("\\", "") for w in _SUFFIX.split("|") if " " not in w and "&" not in w
+) | {"Sons"}
 _PARTNERSHIP = re.compile(
     r"\b(" + _CAP_LOW + r"),[ ](" + _CAP_LOW + r")(?:,[ ]" + _CAP_LOW + r")?,?[ ](?:and|&)[ ]("
     + _CAP_LOW + r")\b"
@@ -47,7 +49,8 @@ def _plausible(words: list[str]) -> bool:
 
 def find_organizations(text: str, lower: str | None = None) -> list[SpanCandidate]:
     found: list[SpanCandidate] = []
-    for m in _LEGAL.finditer(text) if _SUFFIX_WORD.search(text) else ():
+    has_suffix = not _SUFFIX_WORDS.isdisjoint(w.rstrip(".,;:") for w in text.split())
+    for m in _LEGAL.finditer(text) if has_suffix else ():
         words = m.group(1).split()
         # the words before the suffix must be names, not "the" or "our"
         while words and words[0].lower() in COMMON_WORDS:

@@ -111,6 +111,9 @@ def _not_a_stop_word(value: str) -> bool:
 PHONE_CONTEXT = ("phone", "call", "tel", "mobile", "cell", "fax", "desk", "office", "reach",
                  "number", "landline", "whatsapp", "sms", "text me", "messages", "answering",
                  "registered", "contact")
+# Words that say a run of digits is a phone number even without any grouping.
+PHONE_WORDS = ("phone", "tel", "mobile", "cell", "fax", "desk", "call", "whatsapp", "sms",
+               "landline")
 _DATE_SHAPE = re.compile(r"^\d{1,4}[./ -]\d{1,2}[./ -]\d{1,4}$|^\d{1,3}(?:\.\d{1,3}){3}$")
 
 
@@ -183,9 +186,11 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          context=("phone", "call", "tel", "mobile", "cell", "number", "reach", "landline")),
     Rule("phone_context", "PHONE_NUMBER",
          _c(r"[\d(](?<![\w+.-][\d(])(?:(?<=\()\d{1,4}\)[ .-]?\d{2,5}|(?<=\d)\d{1,4})"
-            r"(?:[ .-]\d{2,5}){1,4}(?![\w.-]*\d)"),
+            r"(?:[ .-]\d{2,6}){1,4}(?![\w.-]*\d)"),
          0.65, _phone_not_date, context=PHONE_CONTEXT, context_required=True,
          gate=PHONE_CONTEXT),
+    Rule("phone_digits", "PHONE_NUMBER", _c(r"\d(?<![\w+.-]\d)\d{6,14}(?![\w.-]*\d)"), 0.6,
+         _phone_digits_ok, context=PHONE_WORDS, context_required=True, gate=PHONE_WORDS),
     Rule("phone_grouped", "PHONE_NUMBER",
          _c(r"[0(](?<![\w+.-][0(])(?:(?<=0)\d{1,4}|(?<=\()\d{1,4}\))(?:[ .-]?\d{2,4}){2,4}"
             r"(?![\w.-]*\d)"),
@@ -208,7 +213,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
          gate=("old", "y/o", "yo")),
     Rule("age_turned", "AGE", _c(r"(?i)\bturn(?:ed|s|ing)?\s+(\d{1,3})\b(?![.,]\d)"), 0.8,
          group=1, gate=("turn",)),
-    Rule("age_aged", "AGE", _c(r"(?i)\b(?:aged?|age:)\s*(\d{1,3})\b"), 0.85, group=1,
+    Rule("age_aged", "AGE", _c(r"(?i)\b(?:aged?|age:|age\s+of)\s*(\d{1,3})\b"), 0.85, group=1,
          gate=("age",)),
     Rule("street_address", "STREET_ADDRESS",
          _c(r"\d(?<!\w\d)\d{0,5}[A-Za-z]?(?:-\d{1,4})?\s+(?:[A-Z][A-Za-z'.-]*\s+){0,4}(?:"
@@ -233,7 +238,8 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("zip_us_state", "POSTCODE",
          _c(r"[A-Z](?<!\w[A-Z])[A-Z],? (\d{5}(?:-\d{4})?)\b"), 0.8, group=1,
          match_check=_state_prefix(_US_STATES)),
-    Rule("zip_context", "POSTCODE", _c(r"\d(?<![\w-]\d)\d{3,4}(?:-\d{4})?(?![\w-])"), 0.6,
+    Rule("zip_context", "POSTCODE",
+         _c(r"\d(?<![\w-]\d)\d{2,4}(?:[- ]\d{2,4})?(?![\w-])"), 0.6,
          context=("zip", "postcode", "post code", "postal", "plz", "code postal", "cap"),
          context_required=True, gate=("zip", "postcode", "post code", "postal", "plz", "cap")),
     Rule("postcode_au", "POSTCODE",
@@ -315,7 +321,9 @@ class RulePass:
         self.boost = config.context_boost
         self.allow = frozenset(a.casefold() for a in config.allow_list)
         self.deny = _build_automaton(config.deny_list)
-        self.names = NameGazetteer() if config.name_gazetteer else None
+        self.names = (
+            NameGazetteer(proper_nouns=config.proper_nouns) if config.name_gazetteer else None
+        )
 
     def find(self, text: str) -> list[SpanCandidate]:
         lower = text.lower()

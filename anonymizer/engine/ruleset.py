@@ -49,6 +49,7 @@ class RuleSetConfig:
     ner_entities: tuple[str, ...] = ("PERSON", "LOCATION", "NRP", "ORGANIZATION", "DATE_TIME")
     ner_score: float = 0.85
     name_gazetteer: bool = True
+    proper_nouns: bool = True  # other capitalised words as low-score PROPER_NOUN candidates
     context_window: int = 48
     context_boost: float = 0.3
 
@@ -82,6 +83,7 @@ class RuleSetConfig:
             "ner_entities": list(self.ner_entities),
             "ner_score": self.ner_score,
             "name_gazetteer": self.name_gazetteer,
+            "proper_nouns": self.proper_nouns,
             "context_window": self.context_window,
             "context_boost": self.context_boost,
         }
@@ -112,6 +114,7 @@ class RuleSetConfig:
             ),
             ner_score=_score(data.get("ner_score", defaults.ner_score), "ner_score"),
             name_gazetteer=_bool(data.get("name_gazetteer", True), "name_gazetteer"),
+            proper_nouns=_bool(data.get("proper_nouns", True), "proper_nouns"),
             context_window=_int(data.get("context_window", 48), "context_window", minimum=0),
             context_boost=_score(data.get("context_boost", 0.3), "context_boost"),
         )
