@@ -385,6 +385,9 @@ def _finish_run_if_complete(run_id: int) -> None:
                 "ruleset_version": run.ruleset_id and run.ruleset.version,
             },
         )
+        from review.services import queue_prepare_for_run
+
+        queue_prepare_for_run(run_id=run_id)  # queue, sample and auto-clear (skips failed runs)
 
 
 # --- Progress ----------------------------------------------------------------------------

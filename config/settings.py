@@ -203,3 +203,11 @@ VEIL_KEY_DIR = Path(env_str("VEIL_KEY_DIR", str(VAR_DIR / "keys")))
 VEIL_VAULT_KEY = env_secret("VEIL_VAULT_KEY", "")
 VEIL_PSEUDONYM_SECRET = env_secret("VEIL_PSEUDONYM_SECRET", "")
 VEIL_DEV_KEYS = env_bool("VEIL_DEV", False) or DEBUG
+
+# --- Review.
+# Share of low-tier records sampled into the review queue; the rest are auto-cleared.
+VEIL_LOW_TIER_SAMPLE_RATE = env_float("VEIL_LOW_TIER_SAMPLE_RATE", 0.05)
+if not 0.0 <= VEIL_LOW_TIER_SAMPLE_RATE <= 1.0:
+    raise ImproperlyConfigured("VEIL_LOW_TIER_SAMPLE_RATE must be between 0 and 1.")
+# How long opening a record reserves it for one reviewer; each action extends the lease.
+VEIL_REVIEW_LEASE_SECONDS = env_int("VEIL_REVIEW_LEASE_SECONDS", 900, minimum=30)

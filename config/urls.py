@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", views.healthz, name="healthz"),
     path("", include("audit.urls")),
+    path("", include("review.urls")),
     path("", include("anonymizer.urls")),
 ]
 

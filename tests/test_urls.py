@@ -102,6 +102,24 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
     ),
     "audit_list": ("get", lambda b: reverse("audit_list"), statuses(LOGIN, 403, 403, 200, 403)),
     "audit_csv": ("get", lambda b: reverse("audit_csv"), statuses(LOGIN, 403, 403, 200, 403)),
+    "review_home": ("get", lambda b: reverse("review_home"), statuses(LOGIN, 200, 200, 200, 200)),
+    "review_next": ("post", lambda b: reverse("review_next"), statuses(LOGIN, 302, 302, 302, 302)),
+    "escalation_list": (
+        "get",
+        lambda b: reverse("escalation_list"),
+        statuses(LOGIN, 403, 403, 200, 403),
+    ),
+    "review_record": (
+        "get",
+        lambda b: reverse("review_record", args=[b.review_item.public_id]),
+        statuses(LOGIN, 404, 200, 200, 403),
+    ),
+    # An empty form is refused with a message and a redirect back to the record page.
+    "review_act": (
+        "post",
+        lambda b: reverse("review_act", args=[b.review_item.public_id]),
+        statuses(LOGIN, 404, 302, 302, 403),
+    ),
     # The API authenticates by token only; a browser session is not enough.
     "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
     "api_batch_detail": (
@@ -144,6 +162,14 @@ def clients(admin_user: Any, officer: Any, reviewer: Any, outsider: Any) -> dict
     return result
 
 
+def _review_item(batch: Any) -> Any:
+    """A record of the batch in the review queue (detection output written directly)."""
+    from tests.review.factories import detect
+
+    detect(batch, [("high", [(0, 2, "PERSON", 0.5)]), ("medium", []), ("low", [])])
+    return batch.review_items.order_by("priority").first()
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 @pytest.mark.parametrize("role", ROLES)
 def test_url_status_for_role(
@@ -166,6 +192,7 @@ def test_url_status_for_role(
         actor=admin_user, batch=batch, policy=policies.ensure_default_policy(), enqueue=False
     )
     batch.export = export.run_export(started.pk)
+    batch.review_item = _review_item(batch)
     method, build, expected = EXPECTED[name]
     url = build(batch)
     response = getattr(clients[role], method)(url)

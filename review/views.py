@@ -1,0 +1,161 @@
+"""Reviewer and officer pages. Permissions: review_home and review_next need a login (the queue
+is the batches the user may review); the record page and its actions need `review` on the
+record's batch or the privacy officer role (404 without view, 403 with view only); the
+escalation list needs the privacy officer role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from review import permissions, selectors, services
+from review.forms import OFFICER_ACTIONS, ActionForm
+from review.models import ReviewItem
+
+
+@require_GET
+def review_home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "queues": selectors.reviewer_queues(request.user),
+        "held": selectors.held_item(request.user),
+        "is_officer": permissions.is_officer(request.user),
+    }
+    return render(request, "review/home.html", context)
+
+
+@require_POST
+def review_next(request: HttpRequest) -> HttpResponse:
+    item = services.queue_next(reviewer=request.user)
+    if item is None:
+        messages.info(request, "Nothing is waiting for review in your batches.")
+        return redirect("review_home")
+    return redirect("review_record", public_id=item.public_id)
+
+
+@require_GET
+def review_record(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    item, officer = permissions.item_for_user(request.user, public_id)
+    page = selectors.record_page(item, user=request.user, is_officer=officer)
+    return render(request, "review/record.html", {"page": page, "item": item})
+
+
+@require_GET
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    if not permissions.is_officer(request.user):
+        raise PermissionDenied("Only privacy officers resolve escalations.")
+    context = {"escalations": selectors.escalations(request.user)}
+    return render(request, "review/escalations.html", context)
+
+
+def _perform(action: str, *, actor: Any, item: ReviewItem, data: dict[str, Any]) -> ReviewItem:
+    common = {"actor": actor, "item": item, "version": data["version"]}
+    table: dict[str, Callable[[], ReviewItem]] = {
+        "accept": lambda: services.span_accept(**common, span_id=data["span"]),
+        "reject": lambda: services.span_reject(**common, span_id=data["span"]),
+        "relabel": lambda: services.span_relabel(
+            **common, span_id=data["span"], label=data["label"]
+        ),
+        "adjust": lambda: services.span_adjust(
+            **common, span_id=data["span"], start=data["start"], end=data["end"]
+        ),
+        "add": lambda: services.span_add(
+            **common, start=data["start"], end=data["end"], label=data["label"]
+        ),
+        "accept_all": lambda: services.spans_accept_all(**common),
+        "submit": lambda: services.item_submit(**common),
+        "escalate": lambda: services.item_escalate(**common, note=data["note"]),
+        "release": lambda: services.item_release(**common),
+        "take": lambda: services.escalation_take(officer=actor, item=item),
+        "comment": lambda: services.escalation_comment(**common, note=data["note"]),
+        "return": lambda: services.escalation_return(**common, note=data["note"]),
+        "resolve": lambda: services.escalation_resolve(**common, note=data["note"]),
+    }
+    return table[action]()
+
+
+# Where the user goes after an action that ends their work on the record.
+LEAVING = {"submit", "escalate", "release", "take", "return", "resolve"}
+SAVED = {
+    "accept": "span accepted",
+    "reject": "span rejected",
+    "relabel": "type changed",
+    "adjust": "bounds changed",
+    "add": "span added",
+    "accept_all": "all remaining spans accepted",
+    "comment": "comment added",
+}
+DONE_MESSAGES = {
+    "submit": "Record {id} submitted.",
+    "escalate": "Record {id} escalated to a privacy officer.",
+    "release": "Record {id} released back to the queue.",
+    "return": "Record {id} returned to the reviewer.",
+    "resolve": "Record {id} marked reviewed.",
+}
+
+
+@require_POST
+def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    item, officer = permissions.item_for_user(request.user, public_id)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, item, "That request was incomplete: reload the page.", 400)
+    action, data = form.cleaned_data["action"], form.cleaned_data
+    if action in OFFICER_ACTIONS and not officer:
+        raise PermissionDenied("Only privacy officers resolve escalations.")
+    if action != "take" and data["version"] is None:
+        return _refused(request, item, "That request was incomplete: reload the page.", 400)
+    try:
+        _perform(action, actor=request.user, item=item, data=data)
+    except services.ReviewError as exc:
+        return _refused(request, item, str(exc), exc.status)
+    # The service's transaction has committed: only now does the page show the action done.
+    if action in LEAVING:
+        return _leave(request, item, action)
+    if not request.htmx:
+        return redirect("review_record", public_id=item.public_id)
+    fresh = selectors.item_with_record(item.public_id) or item
+    page = selectors.record_page(fresh, user=request.user, is_officer=officer)
+    context = {"page": page, "item": fresh, "saved": SAVED.get(action, action)}
+    return render(request, "review/_workspace.html", context)
+
+
+def _leave(request: HttpRequest, item: ReviewItem, action: str) -> HttpResponse:
+    if action in DONE_MESSAGES:
+        messages.success(request, DONE_MESSAGES[action].format(id=item.record.external_id))
+    if action == "take":
+        url = reverse("review_record", args=[item.public_id])
+    elif action in ("return", "resolve"):
+        url = reverse("escalation_list")
+    elif action == "release":
+        url = reverse("review_home")
+    else:  # submit, escalate: straight on to the next record, Prodigy-style
+        following = services.queue_next(reviewer=request.user)
+        url = (
+            reverse("review_record", args=[following.public_id])
+            if following
+            else reverse("review_home")
+        )
+        if following is None:
+            messages.info(request, "That was the last record waiting in your batches.")
+    if request.htmx:
+        return HttpResponse(status=200, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def _refused(request: HttpRequest, item: ReviewItem, message: str, status: int) -> HttpResponse:
+    if request.htmx:
+        context = {"message": message, "item": item, "status": status}
+        response = render(request, "review/_refused.html", context, status=status)
+        response["HX-Retarget"] = "#flash"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    messages.error(request, message)
+    return redirect("review_record", public_id=item.public_id)
