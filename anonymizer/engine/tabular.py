@@ -330,8 +330,10 @@ def _postcode_levels(values: Sequence[str]) -> tuple[tuple[str, ...], ...]:
     depth = max((len(v) for v in cleaned), default=0) + 1
     levels = [tuple(values)]
     for drop in range(1, max(depth - 1, 1)):
-        levels.append(tuple(v[: len(v) - drop].rstrip() + "*" if len(v) > drop else SUPPRESSED
-                            for v in cleaned))
+        level = tuple(v[: len(v) - drop].rstrip() + "*" if len(v) > drop else SUPPRESSED
+                      for v in cleaned)
+        if level != levels[-1]:  # dropping a space changes nothing
+            levels.append(level)
     levels.append(tuple(SUPPRESSED for _ in values))
     return tuple(levels)
 
