@@ -331,6 +331,9 @@ def _dp_release(export: ExportedDataset, kept_columns: list[str]) -> dict[str, A
             value=str(value) if value else None,
             epsilon=epsilon,
             bounds=(float(bounds[0]), float(bounds[1])),
+            # Public category keys from the policy, so the release does not reveal which
+            # categories occur in the data.
+            categories=[str(c) for c in dp["categories"]] if dp.get("categories") else None,
         )
         PrivacyBudgetEntry.objects.create(
             batch=export.batch, export=export, epsilon=epsilon, total_budget=total

@@ -167,3 +167,28 @@ def test_roles_must_be_confirmed_before_a_k_export(
     started = export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False)
     with pytest.raises(export.ExportError, match="confirm the batch's column roles"):
         export.run_export(started.pk)
+
+
+def test_private_aggregates_spend_the_budget_and_are_refused_past_it(
+    structured: Any, officer: Any, admin_user: Any, make_user: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.VEIL_EXPORT_DIR = tmp_path
+    dp = {
+        "epsilon": 1.0,
+        "total": 1.5,
+        "group_by": "plan",
+        "value": "birth_year",
+        "bounds": [1940, 2010],
+        "categories": ["free", "pro", "enterprise"],
+    }
+    policy = policy_with(officer, make_user, dp=dp)
+    first = export.run_export(
+        export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False).pk
+    )
+    aggregates = json.loads((export.export_dir(first) / "aggregates.json").read_text())
+    assert [g["category"] for g in aggregates["groups"]] == ["free", "pro", "enterprise"]
+    assert sum(g["count"] for g in aggregates["groups"]) == pytest.approx(300, abs=60)
+    assert first.manifest["differential_privacy"]["budget_spent"] == 1.0
+    second = export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False)
+    with pytest.raises(export.ExportError, match="privacy budget of this batch is spent"):
+        export.run_export(second.pk)
