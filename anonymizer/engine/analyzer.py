@@ -20,6 +20,7 @@ from anonymizer.engine.addresses import extend_location, split_lines
 from anonymizer.engine.merge import merge_spans
 from anonymizer.engine.recognizers import RulePass
 from anonymizer.engine.ruleset import RuleSetConfig
+from anonymizer.engine.signatures import find_signature_lines
 from anonymizer.engine.textscan import word_set
 from anonymizer.engine.types import SpanCandidate
 
@@ -235,6 +236,7 @@ def _finalise(text: str, spans: list[SpanCandidate], analyzer: Analyzer) -> list
         if not rules.allowed(text, s)
         and (s.recognizer != "presidio_spacy" or _keep_model_span(text, s))
     ]
+    kept.extend(find_signature_lines(text, kept))
     return [piece for span in merge_spans(kept) for piece in split_lines(text, span)]
 
 

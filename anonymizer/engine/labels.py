@@ -45,6 +45,8 @@ LABELS: dict[str, LabelInfo] = {
     "ID": LabelInfo(20, "identifier"),
     # Capitalised words no recognizer explained: low-score candidates for review.
     "PROPER_NOUN": LabelInfo(5, "quasi_identifier"),
+    # A short line under a name in a signature block: job title, employer.
+    "SIGNATURE_LINE": LabelInfo(6, "quasi_identifier"),
 }
 # Organisation-defined types (custom patterns, deny-lists) rank with the identifiers: an
 # organisation that names a pattern means it, above what the NER model guesses.

@@ -73,7 +73,7 @@ _CUE = Cue.compile(
     r"(?:regards|thanks|thank\s+you|cheers|best|sincerely|yours|signed|dear|hi|hello|hey)"
     r"[,.!:]?|directed\s+by|written\s+by|starring|by|my\s+(?:kid|son|daughter|wife|husband|"
     r"partner|friend|mother|father|mum|mom|dad|brother|sister|colleague|manager)|"
-    r"customer|agent|contact|attn\.?|c/o)\b[,.!:]?\s*"
+    r"customer|agent|contact|attn\.?|c/o)(?!\w)[,.!:]?\s*"
 )
 _LOWER_RUN = r"[^\W\d_]+(?:[ ][^\W\d_]+){0,2}"
 _CUE_CAPS = re.compile(_NAME_RUN)
@@ -82,19 +82,38 @@ _CUE_LOWER = re.compile(_LOWER_RUN)
 
 @lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str]]:
+    return _name_lists()[:2]
+
+
+@lru_cache(maxsize=1)
+def _widespread_first_names() -> frozenset[str]:
+    """First names found in the lists of at least two locales: safe enough to take in lower
+    case on their own ("jane" but not "forum", a first name in one locale only)."""
+    return _name_lists()[2]
+
+
+@lru_cache(maxsize=1)
+def _name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     first: set[str] = set()
     last: set[str] = set()
+    seen: dict[str, int] = {}
     for locale in LOCALES:
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except ImportError:
             continue
+        here: set[str] = set()
         for attr in ("first_names", "first_names_female", "first_names_male",
                      "first_names_nonbinary"):
-            first.update(n.lower() for n in getattr(provider, attr, ()) if " " not in n)
+            here.update(n.lower() for n in getattr(provider, attr, ()) if " " not in n)
+        first |= here
+        for name in here:
+            seen[name] = seen.get(name, 0) + 1
         for attr in ("last_names", "last_names_female", "last_names_male"):
             last.update(n.lower() for n in getattr(provider, attr, ()) if " " not in n)
-    return frozenset(first - COMMON_WORDS), frozenset(last - COMMON_WORDS)
+    widespread = {n for n, count in seen.items() if count >= 2}
+    return (frozenset(first - COMMON_WORDS), frozenset(last - COMMON_WORDS),
+            frozenset(widespread - COMMON_WORDS))
 
 
 def surnames() -> frozenset[str]:
@@ -104,12 +123,20 @@ def surnames() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
-    """About a thousand everyday English words (Faker's en_US lorem list)."""
+    """Some two thousand everyday English words: Faker's en_US lorem list and the words of its
+    en_US company phrases."""
+    words: set[str] = set()
     try:
-        provider = importlib.import_module("faker.providers.lorem.en_US").Provider
+        lorem = importlib.import_module("faker.providers.lorem.en_US").Provider
+        words.update(w.lower() for w in lorem.word_list)
+        company = importlib.import_module("faker.providers.company.en_US").Provider
+        for attr in ("catch_phrase_words", "bsWords"):
+            for group in getattr(company, attr, ()):
+                for phrase in group:
+                    words.update(w.lower() for w in re.findall(r"[a-zA-Z]+", phrase))
     except ImportError:
-        return frozenset()
-    return frozenset(w.lower() for w in provider.word_list)
+        pass
+    return frozenset(words)
 
 
 class NameGazetteer:
@@ -120,8 +147,9 @@ class NameGazetteer:
 
     def __init__(self, proper_nouns: bool = False) -> None:
         self.proper_nouns = proper_nouns
-        self.everyday = COMMON_WORDS | english_words()
+        self.everyday = COMMON_WORDS | english_words() | _SENTENCE_STARTERS
         self.first, self.last = _lists()
+        self.widespread = _widespread_first_names() - self.everyday
         self.any_name = self.first | self.last
 
     def find(self, text: str, lower: str | None = None) -> list[SpanCandidate]:
@@ -198,7 +226,7 @@ class NameGazetteer:
         for i, (start, end, word) in enumerate(words):
             if not word[0].isupper() or len(word) < 2 or (word.isupper() and len(word) <= 4):
                 continue
-            base = re.split(r"['’]", word.lower())[0]
+            base = _base(word.lower())
             if base in self.everyday:
                 continue
             before = text[max(0, start - 3):start].rstrip(" \t\"'(")
@@ -235,6 +263,20 @@ class NameGazetteer:
                     stop = nxt[1]
                     i += 1
                 found.append(self._span(start, stop, 0.6, "first_name"))
+            elif word.islower() and low in self.first and low not in self.everyday:
+                # "jane", "borna jerković", "benjamin a seiler": a known first name in lower
+                # case, with what follows if it is no everyday word
+                stop, j = end, i + 1
+                while j < len(words) and j <= i + 2 and text[words[j - 1][1]:words[j][0]] == " ":
+                    nxt_low = words[j][2]
+                    if not nxt_low.islower() or (nxt_low in self.everyday and len(nxt_low) > 1):
+                        break
+                    stop, j = words[j][1], j + 1
+                if len(text[start:stop].split()) == 2 and text[start:stop].split()[1] in "aeiou":
+                    stop = end  # "jane a" : the article, not an initial
+                if stop > end or low in self.widespread:
+                    found.append(self._span(start, stop, 0.45, "lower_first_name"))
+                i = j - 1
             i += 1
         return found
 
@@ -257,12 +299,19 @@ _SENTENCE_STARTERS = word_set(
 _VERB_ENDINGS = ("ing", "ed", "ly")
 
 
+def _base(word: str) -> str:
+    """'you're' -> 'you'."""
+    if "'" in word or "’" in word:
+        return word.replace("’", "'").split("'")[0]
+    return word
+
+
 def _title_case_neighbour(words: list[tuple[int, int, str]], i: int) -> bool:
     """A capitalised everyday short word (The, Of, To, You're) next to word i."""
     for j in (i - 1, i + 1):
         if 0 <= j < len(words):
             w = words[j][2]
-            if w[0].isupper() and w != "I" and re.split(r"['’]", w.lower())[0] in STOP_WORDS:
+            if w[0].isupper() and w != "I" and _base(w.lower()) in STOP_WORDS:
                 return True
     return False
 

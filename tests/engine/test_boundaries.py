@@ -8,7 +8,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MODULES = ("addresses", "analyzer", "evaluation", "jsonl", "labels", "merge", "names", "orgs",
-           "recognizers", "risk", "ruleset", "synth", "textscan", "types", "validators")
+           "recognizers", "risk", "ruleset", "signatures", "synth", "textscan", "types",
+           "validators")
 
 
 def test_engine_imports_no_django() -> None:

@@ -156,3 +156,40 @@ def test_a_card_number_failing_luhn_next_to_card_is_kept_as_unvalidated(
     [span] = [s for s in detect(text, analyzer=analyzer) if s.label == "CREDIT_CARD"]
     assert text[span.start:span.end] == "4111 1111 1111 1112"
     assert (span.validated, span.pattern_name, span.score) == (False, "card_context", 0.6)
+
+
+def covered(analyzer: Analyzer, text: str, part: str) -> set[str]:
+    """Labels of the spans that cover `part` of `text` entirely."""
+    start = text.index(part)
+    end = start + len(part)
+    return {s.label for s in detect(text, analyzer=analyzer) if s.start <= start and s.end >= end}
+
+
+@pytest.mark.parametrize(("text", "part", "labels"), [
+    # a capitalised word no recognizer explains: a low-score candidate for review
+    ("the parcel went to Vexbridgeton instead", "Vexbridgeton",
+     {"PROPER_NOUN", "LOCATION", "PERSON", "ORGANIZATION"}),
+    ("We moved here from New Zealand last year", "New Zealand", {"LOCATION", "STREET_ADDRESS"}),
+    ("Thanks,\nKarin Beike\nLeasing consultant\nFritz Armstrong", "Leasing consultant",
+     {"SIGNATURE_LINE"}),
+    ("follow up with benjamin a seiler next week", "benjamin a seiler", {"PERSON"}),
+    ("Name: Sieuwerd Heuver\nPhone: 0496 46 46 70", "Sieuwerd Heuver", {"PERSON"}),
+])
+def test_it_covers(analyzer: Analyzer, text: str, part: str, labels: set[str]) -> None:
+    assert covered(analyzer, text, part) & labels
+
+
+@pytest.mark.parametrize(("text", "label"), [
+    ("It took a few months to arrive.", "DATE_TIME"),
+    ("What is my IBAN?", "ORGANIZATION"),
+    ("Please reply ASAP.", "ORGANIZATION"),
+    ("Someone tagged me on your forum with my order details.", "PERSON"),
+])
+def test_it_drops(analyzer: Analyzer, text: str, label: str) -> None:
+    assert label not in {lab for _, lab in found(analyzer, text)}
+
+
+def test_low_score_candidates_are_marked_low_confidence(analyzer: Analyzer) -> None:
+    text = "the parcel went to Vexbridgeton instead"
+    spans = [s for s in detect(text, analyzer=analyzer) if s.label == "PROPER_NOUN"]
+    assert all(s.score <= 0.35 for s in spans)
