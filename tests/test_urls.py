@@ -102,6 +102,16 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
     ),
     "audit_list": ("get", lambda b: reverse("audit_list"), statuses(LOGIN, 403, 403, 200, 403)),
     "audit_csv": ("get", lambda b: reverse("audit_csv"), statuses(LOGIN, 403, 403, 200, 403)),
+    "ruleset_retrain": (
+        "post",
+        lambda b: reverse("ruleset_retrain"),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
+    "ruleset_confirm_proposal": (
+        "post",
+        lambda b: reverse("ruleset_confirm_proposal", args=[b.draft_version, 0]),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
     "review_home": ("get", lambda b: reverse("review_home"), statuses(LOGIN, 200, 200, 200, 200)),
     "review_next": ("post", lambda b: reverse("review_next"), statuses(LOGIN, 302, 302, 302, 302)),
     "escalation_list": (
@@ -119,6 +129,11 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         "post",
         lambda b: reverse("review_act", args=[b.review_item.public_id]),
         statuses(LOGIN, 404, 302, 302, 403),
+    ),
+    "batch_columns": (
+        "post",
+        lambda b: reverse("batch_columns", args=[b.public_id]),
+        statuses(LOGIN, 404, 403, 302, 403),
     ),
     # The API authenticates by token only; a browser session is not enough.
     "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
