@@ -8,6 +8,10 @@
 (function () {
   "use strict";
 
+  // htmx copies "style" between old and new elements while settling; under our CSP
+  // (style-src 'self') that is refused and reported. Nothing here needs it.
+  if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
+
   var busy = false;
   var current = null; // id of the span in focus (string)
   var lastAction = null;
@@ -333,6 +337,9 @@
   });
 
   function afterUpdate() {
+    // htmx gives the focus back to a control with the same id; the shortcuts want the page.
+    var active = document.activeElement;
+    if (active && active !== document.body && workspace().contains(active)) active.blur();
     var keep = current;
     if (lastAction === "decide" && keep) {
       select(nextPending(keep) || (keep && $("s-" + keep) ? keep : null), true);
