@@ -33,6 +33,13 @@ TO_GOLD: dict[str, str] = {
     "DRIVER_LICENSE": "ID",
     "USERNAME": "ID",
     "MAC_ADDRESS": "ID",
+    # Presidio's own identifier types, for the baseline
+    "US_DRIVER_LICENSE": "ID",
+    "US_PASSPORT": "ID",
+    "US_BANK_NUMBER": "ID",
+    "US_ITIN": "ID",
+    "UK_NHS": "ID",
+    "MEDICAL_LICENSE": "ID",
 }
 GOLD_ALIASES: dict[str, str] = {
     "STREET_ADDRESS": "LOCATION", "ADDRESS": "LOCATION", "GPE": "LOCATION", "ZIP": "LOCATION",

@@ -20,7 +20,14 @@ LABELS: dict[str, LabelInfo] = {
     "CREDIT_CARD": LabelInfo(99, "payment"),
     "US_SSN": LabelInfo(98, "government_id"),
     "PASSPORT": LabelInfo(97, "government_id"),
+    "US_PASSPORT": LabelInfo(97, "government_id"),  # Presidio's names, if a rule set uses them
     "DRIVER_LICENSE": LabelInfo(96, "government_id"),
+    "US_DRIVER_LICENSE": LabelInfo(96, "government_id"),
+    "US_ITIN": LabelInfo(96, "government_id"),
+    "UK_NHS": LabelInfo(95, "health"),
+    "MEDICAL_LICENSE": LabelInfo(95, "health"),
+    "US_BANK_NUMBER": LabelInfo(94, "payment"),
+    "CRYPTO": LabelInfo(94, "payment"),
     "EMAIL_ADDRESS": LabelInfo(95, "contact"),
     "PHONE_NUMBER": LabelInfo(90, "contact"),
     "IP_ADDRESS": LabelInfo(89, "technical"),
@@ -51,6 +58,11 @@ LABELS: dict[str, LabelInfo] = {
 # Organisation-defined types (custom patterns, deny-lists) rank with the identifiers: an
 # organisation that names a pattern means it, above what the NER model guesses.
 DEFAULT_INFO = LabelInfo(86, "custom")
+
+
+def by_strength() -> list[str]:
+    """All known labels, strongest first (the merge order)."""
+    return sorted(LABELS, key=lambda label: -LABELS[label].strength)
 
 
 def info(label: str) -> LabelInfo:
