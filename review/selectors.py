@@ -61,6 +61,52 @@ def highlight(text: str, spans: Sequence[ReviewSpan]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
 
 
+def label_options(labels: Iterable[str]) -> SafeString:
+    return mark_safe(  # noqa: S308 - escaped
+        "".join(f'<option value="{escape(label)}">{escape(label)}</option>' for label in labels)
+    )
+
+
+def span_rows(
+    rows: Sequence[SpanRow], *, act_url: str, version: int, csrf: str, can_act: bool
+) -> SafeString:
+    """The span list as HTML, built here rather than in a template loop: the record page's cost
+    must not grow much with the number of spans. Every dynamic piece is escaped."""
+    if not rows:
+        return mark_safe('<li class="empty">No spans were detected in this record.</li>')
+    url, token = escape(act_url), escape(csrf)
+    out = []
+    for row in rows:
+        s = row.span
+        meta = [s.get_status_display()]
+        if s.origin == "added":
+            meta.append("added")
+        if row.score is not None:
+            meta.append(f"{row.score:.2f}")
+        meta += [row.recognizer, f"{s.start}–{s.end}"]
+        form = ""
+        if can_act:
+            form = (
+                f'<form class="decide" method="post" action="{url}" hx-post="{url}">'
+                f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+                f'<input type="hidden" name="version" value="{version}">'
+                f'<input type="hidden" name="span" value="{s.pk}">'
+                '<button type="submit" name="action" value="accept" class="act-accept">Accept'
+                "</button> "
+                '<button type="submit" name="action" value="reject" class="secondary act-reject">'
+                "Reject</button></form>"
+            )
+        out.append(
+            f'<li class="span-row st-{escape(s.status)}" id="s-{s.pk}" data-span="{s.pk}" '
+            f'data-start="{s.start}" data-end="{s.end}" data-label="{escape(s.label)}" '
+            f'data-status="{escape(s.status)}">'
+            f'<span class="badge cat-{escape(row.category)}">{escape(s.label)}</span> '
+            f'<q class="span-text">{escape(row.text)}</q> '
+            f'<span class="meta">{escape(" · ".join(meta))}</span>{form}</li>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+
+
 # --- Preview under the batch's policy -----------------------------------------------------
 
 
@@ -142,6 +188,10 @@ class RecordPage:
     labels: tuple[str, ...]
     is_officer: bool
     other_holder: str | None  # who else holds a live lease on it
+
+    @property
+    def label_options(self) -> SafeString:
+        return label_options(self.labels)
 
 
 def item_with_record(public_id: Any) -> ReviewItem | None:

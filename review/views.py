@@ -12,6 +12,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -43,8 +44,19 @@ def review_next(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_record(request: HttpRequest, public_id: UUID) -> HttpResponse:
     item, officer = permissions.item_for_user(request.user, public_id)
+    return render(request, "review/record.html", _workspace(request, item, officer))
+
+
+def _workspace(request: HttpRequest, item: ReviewItem, officer: bool) -> dict[str, Any]:
     page = selectors.record_page(item, user=request.user, is_officer=officer)
-    return render(request, "review/record.html", {"page": page, "item": item})
+    rows = selectors.span_rows(
+        page.rows,
+        act_url=reverse("review_act", args=[item.public_id]),
+        version=item.version,
+        csrf=get_token(request),
+        can_act=page.can_act,
+    )
+    return {"page": page, "item": item, "span_rows": rows}
 
 
 @require_GET
@@ -122,8 +134,7 @@ def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not request.htmx:
         return redirect("review_record", public_id=item.public_id)
     fresh = selectors.item_with_record(item.public_id) or item
-    page = selectors.record_page(fresh, user=request.user, is_officer=officer)
-    context = {"page": page, "item": fresh, "saved": SAVED.get(action, action)}
+    context = {**_workspace(request, fresh, officer), "saved": SAVED.get(action, action)}
     return render(request, "review/_workspace.html", context)
 
 
