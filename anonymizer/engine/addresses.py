@@ -55,7 +55,7 @@ wednesday thursday friday saturday sunday today tomorrow yesterday
 _CUE = Cue.compile(
     r"(?:(?:my|our|new|the|his|her|their|billing|shipping|home|postal|mailing|delivery|"
     r"primary|secondary)\s+address(?:es)?\s*(?:is|was|are|:|-|to|with)?(?:\s*(?:here\s+they\s+"
-    r"are|now)\s*:?)?|address\s*:|lives?\s+(?:at|on|in)|living\s+at|located\s+at|resides?\s+at|"
+    r"are|now)\s*:?)?|address(?:es)?[^:\n.?!]{0,30}:|lives?\s+(?:at|on|in)|living\s+at|located\s+at|resides?\s+at|"
     r"is\s+(?:at|on)|(?:send|sent|ship|shipped|deliver|delivered|mail|mailed|return|returned|"
     r"forward|forwarded|post|posted)\s+(?:\w+\s+){0,4}?to|meet\s+me\s+at|moved\s+to|"
     r"arrived\s+at|drops?\s+you\s+off\s+at|street\s*:|where\s*:|"
@@ -73,6 +73,14 @@ _ANCHORS = (
         r"\b(?:(?:PSC|CMR|Unit)\s+\d{2,5},?\s+Box\s+\d{1,5}|P\.?\s?O\.?\s+Box\s+\d{1,6})\b",
         re.I,
     ),
+    # a street written in lower case: "3747 fourth avenue", "12 rue de la paix"
+    re.compile(
+        r"\d(?<![\w.,-]\d)\d{0,5}(?:\s+\d{1,5})?\s+(?:(?:rue|via|avenida|calle|rua|ul\.)\s+"
+        r"(?:[a-z\u00c0-\u024f'.-]+\s+){0,3}[a-z\u00c0-\u024f'.-]+|(?:[a-z\u00c0-\u024f'.-]+\s+)"
+        r"{1,3}(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|place|"
+        r"way|terrace|close|crescent|square|highway|hwy|gate|vej|gade|gata|katu|tie|weg|straat|"
+        r"strasse|straße|utca|út|str)\b\.?)"
+    ),
     # US military ships, "USS Mahler / FPO AA 70489"
     re.compile(r"\b(?:USS|USNS|USNV|USCGC)\s+[" + _UP + r"][\w'-]+", re.I),
     # "the corner of X and Y"
@@ -84,6 +92,7 @@ _ANCHORS = (
 _ANCHOR_GATES: tuple[tuple[str, ...], ...] = (
     (),
     ("box",),
+    (),
     ("uss", "usn", "uscg"),
     ("corner",),
     ("apt", "suite", "ste", "unit", "flat", "floor", "fl", "box", "room", "rm", "piso", "bldg",
@@ -263,10 +272,12 @@ def find_addresses(text: str, lower: str | None = None) -> list[SpanCandidate]:
         if _ANCHOR_GATES[i] and not any(g in low for g in _ANCHOR_GATES[i]):
             continue
         for m in anchor.finditer(text):
-            if i == 0 and any(w.lower() in _BREAK_WORDS for w in m.group().split()[1:]):
+            if i in (0, 2) and any(w.lower() in _BREAK_WORDS for w in m.group().split()[1:]):
                 continue  # a title ("5 Musicians Of The 70s"), not a street
             end = extend(text, m.start(), m.end())
-            if i == 3:
+            if i == 2:
+                end = max(end, extend(text, m.start(), m.end(), lenient=True))
+            if i == 4:
                 if end == m.end():
                     continue
                 end = _second_street(text, m.start(), end)
