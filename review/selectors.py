@@ -202,7 +202,9 @@ def item_with_record(public_id: Any) -> ReviewItem | None:
     )
 
 
-def record_page(item: ReviewItem, *, user: Any, is_officer: bool) -> RecordPage:
+def record_page(
+    item: ReviewItem, *, user: Any, is_officer: bool, with_risk: bool = True
+) -> RecordPage:
     text = item.record.text
     spans = list(
         ReviewSpan.objects.filter(item=item).select_related("detected").order_by("start", "id")
@@ -239,7 +241,9 @@ def record_page(item: ReviewItem, *, user: Any, is_officer: bool) -> RecordPage:
         highlighted=highlight(text, spans),
         preview=preview(text, spans, policy),
         policy=policy,
-        risk=RiskAssessment.objects.filter(run_id=item.run_id, record_id=item.record_id).first(),
+        risk=RiskAssessment.objects.filter(run_id=item.run_id, record_id=item.record_id).first()
+        if with_risk
+        else None,
         decisions=decisions,
         pending=sum(1 for s in spans if s.status == SpanStatus.PENDING),
         can_act=mode != "read",

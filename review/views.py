@@ -48,7 +48,9 @@ def review_record(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 def _workspace(request: HttpRequest, item: ReviewItem, officer: bool) -> dict[str, Any]:
-    page = selectors.record_page(item, user=request.user, is_officer=officer)
+    # After an action only the workspace is sent back: the risk panel is not part of it.
+    full = not request.htmx
+    page = selectors.record_page(item, user=request.user, is_officer=officer, with_risk=full)
     rows = selectors.span_rows(
         page.rows,
         act_url=reverse("review_act", args=[item.public_id]),
@@ -125,7 +127,7 @@ def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if action != "take" and data["version"] is None:
         return _refused(request, item, "That request was incomplete: reload the page.", 400)
     try:
-        _perform(action, actor=request.user, item=item, data=data)
+        done = _perform(action, actor=request.user, item=item, data=data)
     except services.ReviewError as exc:
         return _refused(request, item, str(exc), exc.status)
     # The service's transaction has committed: only now does the page show the action done.
@@ -133,8 +135,7 @@ def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _leave(request, item, action)
     if not request.htmx:
         return redirect("review_record", public_id=item.public_id)
-    fresh = selectors.item_with_record(item.public_id) or item
-    context = {**_workspace(request, fresh, officer), "saved": SAVED.get(action, action)}
+    context = {**_workspace(request, done, officer), "saved": SAVED.get(action, action)}
     return render(request, "review/_workspace.html", context)
 
 
