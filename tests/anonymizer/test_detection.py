@@ -86,7 +86,11 @@ def test_chunks_store_spans_with_provenance_and_tiers_with_reasons(
     for risk in risks.values():
         for trigger in risk.triggers:  # evidence is offsets and counts, never text
             assert "diabetes" not in str(trigger["detail"]) and "Jane" not in str(trigger["detail"])
-    assert Record.objects.get(batch=jbatch, external_id="c").status == "detected"
+    # Low tier: auto-cleared, or sampled into the review queue as a check.
+    assert Record.objects.get(batch=jbatch, external_id="c").status in (
+        "auto_cleared",
+        "needs_review",
+    )
     assert Record.objects.get(batch=jbatch, external_id="e").status == "needs_review"
 
 

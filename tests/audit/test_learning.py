@@ -79,6 +79,15 @@ def test_shape_of_a_string() -> None:
     assert shape("ab 12") == r"[a-z]{2}\s+\d{2}"
 
 
+def test_review_decisions_are_audited_without_text(reviewed: Any) -> None:
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"batch.imported", "detection.started", "detection.finished"} <= actions
+    decision_events = AuditEvent.objects.filter(action__startswith="review.")
+    assert decision_events.count() >= 40
+    trail = json.dumps([e.payload for e in AuditEvent.objects.all()])
+    assert "KV-1" not in trail and "7946" not in trail and "Widget" not in trail
+
+
 def test_corrections_and_training_data(reviewed: Any, tmp_path: Path) -> None:
     found = corrections(reviewed_items())
     assert {(c.kind, c.label) for c in found} == {("false_negative", "DEVICE_SERIAL")}
