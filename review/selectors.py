@@ -61,9 +61,13 @@ def highlight(text: str, spans: Sequence[ReviewSpan]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
 
 
-def label_options(labels: Iterable[str]) -> SafeString:
+def label_options(labels: Iterable[str], selected: str = "") -> SafeString:
     return mark_safe(  # noqa: S308 - escaped
-        "".join(f'<option value="{escape(label)}">{escape(label)}</option>' for label in labels)
+        "".join(
+            f'<option value="{escape(label)}"{" selected" if label == selected else ""}>'
+            f"{escape(label)}</option>"
+            for label in labels
+        )
     )
 
 
@@ -192,6 +196,11 @@ class RecordPage:
     @property
     def label_options(self) -> SafeString:
         return label_options(self.labels)
+
+    @property
+    def add_label_options(self) -> SafeString:
+        """For a missed span: PERSON first chosen, the type reviewers add most."""
+        return label_options(self.labels, selected="PERSON")
 
 
 def item_with_record(public_id: Any) -> ReviewItem | None:
