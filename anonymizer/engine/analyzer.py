@@ -1,9 +1,21 @@
 """The analyzer: Presidio's AnalyzerEngine over a lean spaCy pipeline, plus Veil's rule pass.
 
-Built once per process per rule-set version (`get_analyzer`). Texts go through spaCy in
-batches (`nlp.pipe`, via Presidio's NLP engine); Presidio turns each doc's entities into
-results with its SpacyRecognizer; Veil's compiled rules add identifiers, checksummed numbers
-and names; overlaps are merged into one decision per character range.
+Built once per process per rule-set version (`get_analyzer`); the spaCy model is loaded once per
+process, with only tok2vec and ner, and never downloaded. For each batch of texts:
+
+1. spaCy runs once over the batch (`nlp.pipe` of the engine's Presidio `SpacyNlpEngine`);
+2. each doc becomes Presidio `NlpArtifacts` through Presidio's own NER configuration (entity
+   mapping, labels to ignore, low score for ORG), and Presidio's `SpacyRecognizer` turns them
+   into results (model dates that are only durations and generic acronyms are dropped);
+3. Veil's rule pass (`recognizers.RulePass`) adds identifiers, checksummed numbers, addresses,
+   names, organisations and low-score proper-noun candidates, with context words;
+4. location spans are grown over the address tokens that follow them, signature-block lines
+   under a name are added, allow-listed text is removed, and overlaps are merged into one
+   decision per character range with the strongest type (`merge.merge_spans`).
+
+Presidio's pattern recognizers are not used: run per text, their loop costs more than the NER
+itself (see benchmarks/detect.py and STACK.md); the rule pass does the same work in one `re`
+scan per rule, mostly skipped by cheap substring gates.
 """
 
 from __future__ import annotations
