@@ -115,9 +115,14 @@ def test_seed_demo_creates_one_user_per_role_and_a_batch_once(capsys: Any) -> No
 
     call_command("seed_demo", "--records", "25")
     out = capsys.readouterr().out
-    assert out.count("password") >= 3
+    assert out.count("password") >= 4
     users = get_user_model().objects.order_by("username")
-    assert [u.groups.get().name for u in users] == ["admin", "privacy_officer", "reviewer"]
+    assert [(u.username, u.groups.get().name) for u in users] == [
+        ("demo_admin", "admin"),
+        ("demo_approver", "privacy_officer"),
+        ("demo_officer", "privacy_officer"),
+        ("demo_reviewer", "reviewer"),
+    ]
     batch = SourceBatch.objects.get()
     assert batch.record_count == 25 and "birth_year" in batch.structured_columns
     call_command("seed_demo")

@@ -15,6 +15,8 @@ DEMO_USERS = (
     ("demo_admin", roles.ADMIN),
     ("demo_officer", roles.PRIVACY_OFFICER),
     ("demo_reviewer", roles.REVIEWER),
+    # Policies need four eyes: a second privacy officer approves what the first one writes.
+    ("demo_approver", roles.PRIVACY_OFFICER),
 )
 
 
@@ -34,9 +36,8 @@ class Command(BaseCommand):
         created = {}
         for username, role in DEMO_USERS:
             password = secrets.token_urlsafe(12)
-            created[role] = services.user_create_with_role(
-                username=username, password=password, role=role
-            )
+            user = services.user_create_with_role(username=username, password=password, role=role)
+            created.setdefault(role, user)
             self.stdout.write(f"  {role:<16} user {username:<14} password {password}")
         if not SourceBatch.objects.exists():
             batch = services.batch_import(
