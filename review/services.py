@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -30,6 +30,7 @@ LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 NOTE_MAX = 2000
 TIER_PRIORITY = {"high": Priority.HIGH, "medium": Priority.MEDIUM, "low": Priority.LOW_SAMPLE}
 REVIEW_PERM = "anonymizer.review_sourcebatch"
+ANALYZE_AFTER = 1000  # queue items inserted at once before the table's statistics are refreshed
 
 
 class ReviewError(Exception):
@@ -145,6 +146,12 @@ def queue_prepare_for_run(*, run_id: int, sample_rate: float | None = None) -> Q
                 )
                 for rid in ids
             )
+        if len(items) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+            # Without fresh statistics the planner sorts every open item of the batch for each
+            # "next record" (17 ms at 20k items) instead of walking the queue index (0.1 ms),
+            # until autovacuum gets round to the table.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE review_reviewitem")
         result = QueuePrepared(queued=len(items), sampled=len(sampled), auto_cleared=len(cleared))
         audit_log(
             actor=None,
