@@ -117,7 +117,6 @@ def main() -> None:
         )
     if len(counts) == 2:
         result["two_worker_speedup"] = round(result["workers_1_s"] / result["workers_2_s"], 2)  # type: ignore[operator]
-    batch.delete()
     print(json.dumps(result))
 
 
