@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -55,8 +56,19 @@ def start_worker(
     )
 
 
+def _descendants(pid: int) -> list[int]:
+    """Child processes, recursively: rq's work horse runs in a session of its own."""
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    children = [int(p) for p in found.split()]
+    return children + [d for c in children for d in _descendants(c)]
+
+
 def stop_worker(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     if proc.poll() is None:
+        if sig == signal.SIGKILL:  # a crash: the work horse dies mid-job as well
+            for child in _descendants(proc.pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
         os.killpg(proc.pid, sig)
         try:
             proc.wait(timeout=30)

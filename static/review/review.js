@@ -266,7 +266,9 @@
     var handler = table && table[e.key];
     if (!handler) return;
     e.preventDefault();
-    if (busy) return; // one action at a time: the next key waits for the server's answer
+    // One action at a time: a key pressed while the server answers runs once the answer is
+    // on the page (it is never dropped, and never acts on the old page).
+    if (busy) { queued = handler; return; }
     handler();
   });
 
@@ -308,10 +310,27 @@
     if (w) w.classList.add("busy");
   });
 
-  document.addEventListener("htmx:afterRequest", function () {
+  var queued = null;
+
+  function idle() {
     busy = false;
     var w = workspace();
     if (w) w.classList.remove("busy");
+    var next = queued;
+    queued = null;
+    if (next) next();
+  }
+
+  // The next key waits until the answer is on the page AND htmx has wired its new forms
+  // (settle): a key pressed before that would submit a form natively and reload the page.
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.detail.target && e.detail.target.id === "workspace") idle();
+  });
+
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var status = e.detail.xhr ? e.detail.xhr.status : 0;
+    var swaps = e.detail.successful || status === 400 || status === 409;
+    if (!swaps || !e.detail.target || e.detail.target.id !== "workspace") idle();
   });
 
   document.addEventListener("htmx:beforeSwap", function (e) {
@@ -328,6 +347,7 @@
   });
 
   document.addEventListener("htmx:sendError", function () {
+    idle();
     flash("Not saved: the server could not be reached. Try again.");
   });
 
