@@ -68,3 +68,15 @@ def ensure_groups(group_model: Any, permission_model: Any) -> None:
         if found.count() != len(codenames):
             raise RuntimeError(f"Permissions missing for group {name}: run migrate.")
         group.permissions.add(*found)
+
+
+def migrate_groups(apps: Any) -> None:
+    """For data migrations: create the permissions of every app now (Django otherwise does so
+    only after migrate), then the role groups with theirs."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -3,15 +3,9 @@
 from django.db import migrations
 
 def create_groups(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
+    from anonymizer.roles import migrate_groups
 
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    from anonymizer.roles import ensure_groups
-
-    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    migrate_groups(apps)
 
 
 class Migration(migrations.Migration):

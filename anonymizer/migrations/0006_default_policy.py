@@ -6,16 +6,10 @@ from django.utils import timezone
 
 
 def forwards(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
     from anonymizer.policies import default_policy_rules
-    from anonymizer.roles import ensure_groups
+    from anonymizer.roles import migrate_groups
 
-    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+    migrate_groups(apps)
     Policy = apps.get_model("anonymizer", "Policy")
     if not Policy.objects.filter(name="default").exists():
         Policy.objects.create(
