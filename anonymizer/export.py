@@ -78,16 +78,12 @@ def _enqueue(export_id: int) -> None:
 def final_spans(batch: SourceBatch, record_ids: list[int]) -> dict[int, list[Span]]:
     """The spans each record goes out with: the reviewed set where a person reviewed it,
     otherwise the machine's spans from the batch's current detection run."""
-    reviewed: dict[int, list[Span]] = {}
-    try:
-        from review.selectors import reviewed_spans_for_records
-    except ImportError:
-        reviewed_spans_for_records = None
-    if reviewed_spans_for_records is not None:
-        reviewed = {
-            rid: [Span(s.start, s.end, s.label) for s in spans]
-            for rid, spans in reviewed_spans_for_records(record_ids).items()
-        }
+    from review.selectors import reviewed_spans_for_records
+
+    reviewed = {
+        rid: [Span(s.start, s.end, s.label) for s in spans]
+        for rid, spans in reviewed_spans_for_records(record_ids).items()
+    }
     machine: dict[int, list[Span]] = {}
     rest = [rid for rid in record_ids if rid not in reviewed]
     if rest and batch.current_run_id:
@@ -426,10 +422,8 @@ def _manifest(
 def _precision(batch: SourceBatch) -> float | None:
     """Share of the machine's spans that reviewers kept, among those a person decided on in
     this batch (accepted, or accepted with another type or bounds, versus rejected)."""
-    try:
-        from review.models import ReviewSpan, SpanStatus
-    except ImportError:
-        return None
+    from review.models import ReviewSpan, SpanStatus
+
     decided = ReviewSpan.objects.filter(
         item__batch=batch,
         detected__isnull=False,

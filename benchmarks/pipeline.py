@@ -40,7 +40,7 @@ def start_workers(n: int) -> list[subprocess.Popen[bytes]]:
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        for i in range(n)
+        for _ in range(n)
     ]
 
 
