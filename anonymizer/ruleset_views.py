@@ -68,11 +68,14 @@ def ruleset_detail(request: HttpRequest, version: int) -> HttpResponse:
             messages.success(request, f"Draft v{ruleset.version} saved.")
             return redirect("ruleset_detail", version=ruleset.version)
     can_edit = ruleset.is_editable and request.user.has_perm(CHANGE)
+    evaluation = ruleset.evaluations.select_related("baseline").first()
     context = {
         "ruleset": ruleset,
         "form": form,
         "can_edit": can_edit,
         "can_activate": can_edit and request.user.has_perm(ACTIVATE),
+        "evaluation": evaluation,
+        "comparison": _comparison(evaluation),
     }
     return render(
         request, "anonymizer/ruleset_detail.html", context, status=400 if form.errors else 200

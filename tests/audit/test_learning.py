@@ -183,3 +183,20 @@ def test_reviewed_records_export_with_precision_from_decisions(
     assert review_facts["precision_from_decisions"] == 1.0  # the reviewer kept every machine span
     text = (export.export_dir(ex) / "records.jsonl").read_text()
     assert not WIDGET.search(text) and "7946" not in text  # added spans are transformed too
+
+
+def test_the_officer_sees_the_evaluation_and_activates_the_candidate(
+    reviewed: Any, officer: Any
+) -> None:
+    from django.test import Client
+
+    candidate = retrain_round(actor=officer)
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/rulesets/{candidate.version}/").content.decode()
+    assert 'id="evaluation"' in page and "held-out reviewed records" in page
+    assert "Leak rate: candidate" in page and "Confirm" in page  # the proposed pattern
+    response = client.post(f"/rulesets/{candidate.version}/activate/")
+    assert response.status_code == 302
+    candidate.refresh_from_db()
+    assert candidate.status == "active"
