@@ -533,23 +533,33 @@ def _set_record_status(locked: ReviewItem, status: str) -> None:
     Record.objects.filter(pk=locked.record_id).update(status=status, updated_at=timezone.now())
 
 
-def item_submit(*, actor: Any, item: ReviewItem, version: int) -> ReviewItem:
-    """The reviewer is done with the record: every span must be decided."""
+def _complete(
+    item: ReviewItem, *, actor: Any, version: int, from_state: str, action: str, note: str
+) -> ReviewItem:
+    """Mark the item reviewed (by its reviewer, or by an officer on an escalation): every span
+    must be decided; the lease ends and the record counts as reviewed."""
     with transaction.atomic():
-        locked = _lock_for_action(item, actor=actor, version=version, states=(ItemState.OPEN,))
+        locked = _lock_for_action(item, actor=actor, version=version, states=(from_state,))
         counts = _require_decided(locked)
         locked.state = ItemState.DONE
         locked.holder, locked.lease_expires_at, locked.returned_to = None, None, None
         _record(
             locked,
             actor=actor,
-            action="submit",
-            before={"state": ItemState.OPEN},
+            action=action,
+            before={"state": from_state},
             after={"state": ItemState.DONE, **counts},
+            reason=note,
             extra_fields=("state", "holder", "returned_to"),
         )
         _set_record_status(locked, Record.Status.REVIEWED)
     return locked
+
+
+def item_submit(*, actor: Any, item: ReviewItem, version: int) -> ReviewItem:
+    """The reviewer is done with the record: every span must be decided."""
+    return _complete(item, actor=actor, version=version, from_state=ItemState.OPEN,
+                     action="submit", note="")
 
 
 def item_escalate(*, actor: Any, item: ReviewItem, version: int, note: str | None) -> ReviewItem:
@@ -628,19 +638,5 @@ def escalation_resolve(
 ) -> ReviewItem:
     """The officer marks the record reviewed: every span must be decided."""
     note = _clean_note(note, required=None)
-    with transaction.atomic():
-        locked = _lock_for_action(item, actor=actor, version=version, states=(ItemState.ESCALATED,))
-        counts = _require_decided(locked)
-        locked.state = ItemState.DONE
-        locked.holder, locked.lease_expires_at, locked.returned_to = None, None, None
-        _record(
-            locked,
-            actor=actor,
-            action="resolve",
-            before={"state": ItemState.ESCALATED},
-            after={"state": ItemState.DONE, **counts},
-            reason=note,
-            extra_fields=("state", "holder", "returned_to"),
-        )
-        _set_record_status(locked, Record.Status.REVIEWED)
-    return locked
+    return _complete(item, actor=actor, version=version, from_state=ItemState.ESCALATED,
+                     action="resolve", note=note)
