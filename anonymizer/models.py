@@ -465,6 +465,16 @@ class Policy(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def fits(self, batch: SourceBatch) -> bool:
+        """Whether the policy may transform the batch: its data class and purpose, or blank
+        (any). The one rule every export, policy choice and review preview asks."""
+        return self.data_class in ("", batch.data_class) and self.purpose in ("", batch.purpose)
+
+    def fit_rank(self, batch: SourceBatch) -> tuple[int, float]:
+        """How well a fitting policy fits: exact data class and purpose first, newest next."""
+        exact = (self.data_class == batch.data_class) + (self.purpose == batch.purpose)
+        return exact, self.approved_at.timestamp() if self.approved_at else 0.0
+
 
 class VaultEntry(models.Model):
     """Pseudonym -> original, the original encrypted with the vault key (kept outside the
