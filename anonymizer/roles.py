@@ -1,44 +1,55 @@
-"""The three roles of Veil, as Django groups, and the permissions each group holds."""
+"""The three roles of Veil, as Django groups, and the permissions each group holds.
+
+Roles only grant permissions: code and templates ask anonymizer.permissions, never which role
+a user has. The groups are created by migrations (anonymizer.defaults), never by a request.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from anonymizer import permissions as p
 
 REVIEWER = "reviewer"
 PRIVACY_OFFICER = "privacy_officer"
 ADMIN = "admin"
 ROLES = (REVIEWER, PRIVACY_OFFICER, ADMIN)
 
-# Model-wide permissions per group ("app_label.codename"). Reviewers hold no model-wide
-# permission on batches: they get view/review on the batches an admin assigns to them.
+# Model-wide permissions per group. Reviewers hold no model-wide permission on batches: they
+# get view/review on the batches an admin assigns to them, and the review workspace.
 GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    REVIEWER: (),
+    REVIEWER: (p.USE_REVIEW,),
     PRIVACY_OFFICER: (
-        "anonymizer.view_sourcebatch",
-        "anonymizer.view_ruleset",
+        p.VIEW,
+        p.CONFIRM_COLUMNS,
+        p.VIEW_RULESET,
         "anonymizer.add_ruleset",
-        "anonymizer.change_ruleset",
-        "anonymizer.activate_ruleset",
-        "anonymizer.view_policy",
+        p.CHANGE_RULESET,
+        p.ACTIVATE_RULESET,
+        p.VIEW_POLICY,
         "anonymizer.add_policy",
-        "anonymizer.change_policy",
-        "anonymizer.approve_policy",
-        "anonymizer.view_vaultentry",
-        "anonymizer.view_exporteddataset",
+        p.CHANGE_POLICY,
+        p.APPROVE_POLICY,
+        p.LOOKUP_VAULT,
+        p.VIEW_EXPORT,
+        p.RESOLVE_ESCALATION,
+        p.VIEW_AUDIT,
     ),
     ADMIN: (
-        "anonymizer.view_sourcebatch",
-        "anonymizer.add_sourcebatch",
-        "anonymizer.change_sourcebatch",
-        "anonymizer.view_ruleset",
-        "anonymizer.view_policy",
-        "anonymizer.add_exporteddataset",
-        "anonymizer.view_exporteddataset",
+        p.VIEW,
+        p.ADD,
+        p.CHANGE,
+        p.VIEW_RULESET,
+        p.VIEW_POLICY,
+        p.ADD_EXPORT,
+        p.VIEW_EXPORT,
+        p.DOWNLOAD_EXPORT,
     ),
 }
 
 
 def user_roles(user: Any) -> frozenset[str]:
+    """The role names a user holds, to show beside their name (never to decide access)."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_veil_roles", None)
@@ -51,32 +62,27 @@ def user_roles(user: Any) -> frozenset[str]:
 
 
 def has_role(user: Any, role: str) -> bool:
+    """Group membership: who may be assigned a batch to review, who is a demo admin."""
     return role in user_roles(user)
 
 
-def ensure_groups(group_model: Any, permission_model: Any) -> None:
+def ensure_groups(group_model: Any, permission_model: Any, *, strict: bool = True) -> None:
     """Create the role groups with their permissions; idempotent.
 
-    Takes the model classes so that the data migration can pass its historical models.
+    Takes the model classes so that data migrations can pass their historical models. Older
+    migrations run before some permissions exist (`strict=False` grants those that do); the
+    latest one is strict, so a missing permission fails the migration rather than a request.
     """
     for name, perms in GROUP_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=name)
-        codenames = [p.split(".", 1)[1] for p in perms]
-        found = permission_model.objects.filter(
-            content_type__app_label="anonymizer", codename__in=codenames
-        )
-        if found.count() != len(codenames):
+        found = []
+        for perm in perms:
+            app_label, codename = perm.split(".", 1)
+            found += list(
+                permission_model.objects.filter(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        if strict and len(found) != len(perms):
             raise RuntimeError(f"Permissions missing for group {name}: run migrate.")
         group.permissions.add(*found)
-
-
-def migrate_groups(apps: Any) -> None:
-    """For data migrations: create the permissions of every app now (Django otherwise does so
-    only after migrate), then the role groups with theirs."""
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
-    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))

@@ -7,6 +7,9 @@ from django.db.models import QuerySet
 
 from audit.models import AuditEvent
 
+# Who may read the trail: privacy officers hold it (anonymizer.roles grants it).
+VIEW_AUDIT = "audit.view_auditevent"
+
 
 def events_filtered(
     *,

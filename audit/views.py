@@ -10,9 +10,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from anonymizer import roles
-from anonymizer.export import neutralise_cell
-from audit.selectors import event_row, events_filtered, known_actions
+from audit.cells import neutralise_cell
+from audit.selectors import VIEW_AUDIT, event_row, events_filtered, known_actions
 
 
 class AuditFilterForm(forms.Form):
@@ -24,7 +23,7 @@ class AuditFilterForm(forms.Form):
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
-    if not roles.has_role(request.user, roles.PRIVACY_OFFICER):
+    if not request.user.has_perm(VIEW_AUDIT):
         raise PermissionDenied("The audit trail is for privacy officers.")
     form = AuditFilterForm(request.GET or None)
     filters = {}

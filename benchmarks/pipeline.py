@@ -32,7 +32,7 @@ def start_workers(n: int) -> list[subprocess.Popen[bytes]]:
                 "rqworker",
                 "detection",
                 "--worker-class",
-                "anonymizer.worker.VeilWorker",
+                "anonymizer.detection.worker.VeilWorker",
             ],
             cwd=ROOT,
             env=env,

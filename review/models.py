@@ -120,6 +120,7 @@ class ReviewItem(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [("resolve_escalation", "Can resolve escalated records of any batch")]
         indexes = [
             # The queue: open items by tier, then confidence, then oldest record.
             models.Index(

@@ -44,7 +44,7 @@ $PY manage.py migrate --no-input -v 0
 $PY manage.py collectstatic --no-input -v 0
 $PY manage.py seed_demo
 
-$PY manage.py rqworker default detection export --with-scheduler --worker-class anonymizer.worker.VeilWorker &
+$PY manage.py rqworker default detection export --with-scheduler --worker-class anonymizer.detection.worker.VeilWorker &
 pids+=($!)
 $PY manage.py runserver 127.0.0.1:8000 --noreload &
 pids+=($!)

@@ -42,7 +42,7 @@ def start_worker(
         "rqworker",
         "detection",
         "--worker-class",
-        "anonymizer.worker.VeilWorker",
+        "anonymizer.detection.worker.VeilWorker",
     ]
     if burst:
         args.append("--burst")

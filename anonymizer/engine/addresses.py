@@ -21,7 +21,7 @@ from functools import lru_cache
 import ahocorasick
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from anonymizer.engine.textscan import Cue, word_set
+from anonymizer.engine.textscan import Cue, segments, word_set
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_address"
@@ -295,21 +295,8 @@ def split_lines(text: str, span: SpanCandidate) -> list[SpanCandidate]:
     value = text[span.start:span.end]
     if "  " not in value and "\t" not in value and "\n\n" not in value:
         return [span]
-    pieces = []
-    pos = span.start
-    for gap in [*_PIECE_BREAK.finditer(text, span.start, span.end), None]:
-        stop = gap.start() if gap is not None else span.end
-        start, end = pos, stop
-        while start < end and not text[start].isalnum():
-            start += 1
-        while end > start and text[end - 1] in " ,;:":
-            end -= 1
-        if start < end:
-            pieces.append(SpanCandidate(start, end, span.label, span.score, span.recognizer,
-                                        span.pattern_name, span.context_word, span.validated))
-        if gap is not None:
-            pos = gap.end()
-    return pieces
+    pieces = segments(text, _PIECE_BREAK, span.start, span.end, strip_end=" ,;:")
+    return [span.over(start, end) for start, end in pieces]
 
 
 def extend_location(text: str, span: SpanCandidate) -> SpanCandidate:
@@ -319,5 +306,4 @@ def extend_location(text: str, span: SpanCandidate) -> SpanCandidate:
     end = extend(text, span.start, span.end)
     if end <= span.end:
         return span
-    return SpanCandidate(span.start, end, span.label, span.score, span.recognizer,
-                         span.pattern_name, span.context_word, span.validated)
+    return span.over(span.start, end)

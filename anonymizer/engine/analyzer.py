@@ -28,6 +28,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import spacy
+
 from anonymizer.engine.addresses import extend_location, split_lines
 from anonymizer.engine.merge import merge_spans
 from anonymizer.engine.recognizers import RulePass
@@ -69,7 +71,8 @@ def _offline_environment() -> None:
 
 def build_nlp_engine() -> Any:
     _offline_environment()
-    import spacy
+    # Presidio is imported only to build an engine: it takes 0.3-0.8 s, and it must come after
+    # _offline_environment() (tldextract reads its settings when imported).
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
     class LeanSpacyNlpEngine(SpacyNlpEngine):
@@ -105,6 +108,7 @@ class Analyzer:
 
 def build_analyzer(config: RuleSetConfig, nlp_engine: Any | None = None) -> Analyzer:
     _offline_environment()
+    # Presidio after _offline_environment(), and only when an analyzer is built (see above).
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
@@ -156,6 +160,7 @@ def detect_many(
     types), and Presidio's SpacyRecognizer turns those into results. Lemmas and keywords are
     not computed: only Presidio's context enhancer needs them, and Veil scores context itself.
     """
+    # Loaded by build_analyzer already; at module level it would slow every importer down.
     from presidio_analyzer.nlp_engine import NlpArtifacts
 
     nlp_engine = analyzer.engine.nlp_engine
@@ -236,8 +241,7 @@ def _with_title(text: str, span: SpanCandidate) -> SpanCandidate:
     m = _TITLE_BEFORE.search(text, max(0, span.start - 8), span.start)
     if span.label != "PERSON" or m is None:
         return span
-    return SpanCandidate(m.start(), span.end, span.label, span.score, span.recognizer,
-                         span.pattern_name, span.context_word, span.validated)
+    return span.over(m.start(), span.end)
 
 
 def _finalise(text: str, spans: list[SpanCandidate], analyzer: Analyzer) -> list[SpanCandidate]:
@@ -256,6 +260,7 @@ def plain_presidio_analyzer() -> Any:
     """Stock Presidio for comparison: every default recognizer, same spaCy model and NER
     configuration as Presidio ships (ORG ignored), the full pipeline."""
     _offline_environment()
+    # Presidio after _offline_environment(), and only for the comparison (see build_nlp_engine).
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from anonymizer.engine.types import SpanCandidate
+from anonymizer.engine.ruleset import default_ruleset_config
+from anonymizer.engine.types import Span, SpanCandidate
 
 # Veil's types -> the label set of common PII corpora (Presidio research conventions).
 TO_GOLD: dict[str, str] = {
@@ -48,11 +49,8 @@ GOLD_ALIASES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class GoldSpan:
-    start: int
-    end: int
-    label: str
+# A gold annotation is a labelled character range, in the common label set.
+GoldSpan = Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +60,24 @@ class GoldDoc:
     spans: tuple[GoldSpan, ...]
 
 
+class _Ratio:
+    """A read-only attribute of a counts dataclass: one count field divided by another, or
+    `empty` when there is nothing to divide by. The field names are checked when the class is
+    made."""
+
+    def __init__(self, part: str, whole: str, empty: float = 0.0) -> None:
+        self.part, self.whole, self.empty = part, whole, empty
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        unknown = {self.part, self.whole} - set(owner.__annotations__)
+        if unknown:
+            raise TypeError(f"{owner.__name__}.{name} divides unknown fields {sorted(unknown)}")
+
+    def __get__(self, obj: object, owner: type | None = None) -> float:
+        whole = getattr(obj, self.whole)
+        return getattr(obj, self.part) / whole if whole else self.empty
+
+
 @dataclass
 class EntityScore:
     tp_pred: int = 0
@@ -69,13 +85,8 @@ class EntityScore:
     recalled: int = 0
     gold: int = 0
 
-    @property
-    def precision(self) -> float:
-        return self.tp_pred / self.predicted if self.predicted else 0.0
-
-    @property
-    def recall(self) -> float:
-        return self.recalled / self.gold if self.gold else 0.0
+    precision = _Ratio("tp_pred", "predicted")
+    recall = _Ratio("recalled", "gold")
 
     @property
     def f2(self) -> float:
@@ -92,13 +103,8 @@ class EvalReport:
     predicted_chars_in_gold: int = 0
     docs: int = 0
 
-    @property
-    def leak_rate(self) -> float:
-        return self.leaked_chars / self.gold_chars if self.gold_chars else 0.0
-
-    @property
-    def char_precision(self) -> float:
-        return self.predicted_chars_in_gold / self.predicted_chars if self.predicted_chars else 1.0
+    leak_rate = _Ratio("leaked_chars", "gold_chars")
+    char_precision = _Ratio("predicted_chars_in_gold", "predicted_chars", empty=1.0)
 
     @property
     def overall(self) -> EntityScore:
@@ -202,6 +208,7 @@ def format_report(report: EvalReport, title: str = "Veil") -> str:
 def presidio_baseline(texts: Sequence[str]) -> list[list[SpanCandidate]]:
     """Stock Presidio: AnalyzerEngine with all default recognizers, one analyze() per text,
     on the same spaCy model."""
+    # The analyzer module loads spaCy (about 0.5 s); scoring stored predictions needs none of it.
     from anonymizer.engine.analyzer import plain_presidio_analyzer
 
     engine = plain_presidio_analyzer()
@@ -214,8 +221,8 @@ def presidio_baseline(texts: Sequence[str]) -> list[list[SpanCandidate]]:
 
 
 def main(argv: Sequence[str]) -> None:
+    # As in presidio_baseline: only the command line needs the analyzer (and spaCy).
     from anonymizer.engine.analyzer import detect_many, get_analyzer
-    from anonymizer.engine.ruleset import default_ruleset_config
 
     with open(argv[0], encoding="utf-8") as handle:
         docs = load_gold(handle)

@@ -78,6 +78,73 @@ IDENTIFYING = frozenset({"person", "contact", "payment", "government_id", "ident
                          "technical"})
 
 
+def _policy_triggers(data_class: str, purpose: str) -> list[Trigger]:
+    """What the batch's data class and the export's purpose say on their own."""
+    triggers: list[Trigger] = []
+    if data_class == "regulated":
+        triggers.append(Trigger("data_class", "high", {"data_class": data_class}))
+    elif data_class == "confidential":
+        triggers.append(Trigger("data_class", "medium", {"data_class": data_class}))
+    if purpose in ("external_sharing", "model_training"):
+        triggers.append(Trigger("purpose", "medium", {"purpose": purpose}))
+    return triggers
+
+
+def _context_triggers(text: str, t: RiskThresholds) -> list[Trigger]:
+    """Sensitive contexts (legal, health, payment, minors, grievances) the text speaks of."""
+    triggers: list[Trigger] = []
+    for code, pattern in CONTEXT_PATTERNS.items():
+        hits = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        if len(hits) >= t.sensitive_context_min_hits:
+            tier = "high" if code in t.high_context_codes else "medium"
+            triggers.append(Trigger(code, tier, {"count": len(hits), "offsets": hits[:20]}))
+    return triggers
+
+
+def _payment_triggers(spans: Sequence[SpanCandidate]) -> list[Trigger]:
+    payment_spans = [s for s in spans if info(s.label).category in ("payment", "government_id")]
+    if not payment_spans:
+        return []
+    return [Trigger("payment_or_government_id", "high", {
+        "count": len(payment_spans),
+        "types": sorted({s.label for s in payment_spans}),
+        "offsets": [(s.start, s.end) for s in payment_spans[:20]],
+    })]
+
+
+def _narrative_triggers(text: str, t: RiskThresholds) -> list[Trigger]:
+    sentences = len(_SENTENCE_END.findall(text))
+    if len(text) >= t.narrative_chars or sentences >= t.narrative_sentences:
+        return [Trigger("narrative", "medium", {"chars": len(text), "sentences": sentences})]
+    return []
+
+
+def _density_triggers(text: str, spans: Sequence[SpanCandidate],
+                      t: RiskThresholds) -> list[Trigger]:
+    identifying = [s for s in spans if info(s.label).category in IDENTIFYING]
+    if not (identifying and text):
+        return []
+    density = 100 * len(identifying) / max(len(text), 1)
+    types = sorted({s.label for s in identifying})
+    if density >= t.density_high_per_100_chars or len(types) >= t.distinct_types_high:
+        tier = "high"
+    elif density >= t.density_per_100_chars:
+        tier = "medium"
+    else:
+        return []
+    return [Trigger("identifier_density", tier, {
+        "spans": len(identifying), "per_100_chars": round(density, 2), "types": types})]
+
+
+def _low_confidence_triggers(spans: Sequence[SpanCandidate], t: RiskThresholds) -> list[Trigger]:
+    low = [s for s in spans if s.score < t.low_confidence_score]
+    if not low:
+        return []
+    return [Trigger("low_confidence", "medium", {
+        "count": len(low), "min_score": min(s.score for s in low),
+        "offsets": [(s.start, s.end) for s in low[:20]]})]
+
+
 def assess_risk(
     text: str,
     spans: Sequence[SpanCandidate],
@@ -88,54 +155,15 @@ def assess_risk(
     validation_sample: bool = False,
 ) -> RiskResult:
     t = thresholds or RiskThresholds()
-    triggers: list[Trigger] = []
-    if data_class == "regulated":
-        triggers.append(Trigger("data_class", "high", {"data_class": data_class}))
-    elif data_class in ("confidential", "personal"):
-        tier = "medium" if data_class == "confidential" else "low"
-        if tier != "low":
-            triggers.append(Trigger("data_class", tier, {"data_class": data_class}))
-    if purpose in ("external_sharing", "model_training"):
-        triggers.append(Trigger("purpose", "medium", {"purpose": purpose}))
-
-    for code, pattern in CONTEXT_PATTERNS.items():
-        hits = [(m.start(), m.end()) for m in pattern.finditer(text)]
-        if len(hits) >= t.sensitive_context_min_hits:
-            tier = "high" if code in t.high_context_codes else "medium"
-            triggers.append(Trigger(code, tier, {"count": len(hits), "offsets": hits[:20]}))
-
-    payment_spans = [s for s in spans if info(s.label).category in ("payment", "government_id")]
-    if payment_spans:
-        triggers.append(Trigger("payment_or_government_id", "high", {
-            "count": len(payment_spans),
-            "types": sorted({s.label for s in payment_spans}),
-            "offsets": [(s.start, s.end) for s in payment_spans[:20]],
-        }))
-
-    sentences = len(_SENTENCE_END.findall(text))
-    if len(text) >= t.narrative_chars or sentences >= t.narrative_sentences:
-        triggers.append(Trigger("narrative", "medium", {"chars": len(text),
-                                                        "sentences": sentences}))
-
-    identifying = [s for s in spans if info(s.label).category in IDENTIFYING]
-    if identifying and text:
-        density = 100 * len(identifying) / max(len(text), 1)
-        types = sorted({s.label for s in identifying})
-        if density >= t.density_high_per_100_chars or len(types) >= t.distinct_types_high:
-            triggers.append(Trigger("identifier_density", "high", {
-                "spans": len(identifying), "per_100_chars": round(density, 2), "types": types}))
-        elif density >= t.density_per_100_chars:
-            triggers.append(Trigger("identifier_density", "medium", {
-                "spans": len(identifying), "per_100_chars": round(density, 2), "types": types}))
-
-    low = [s for s in spans if s.score < t.low_confidence_score]
-    if low:
-        triggers.append(Trigger("low_confidence", "medium", {
-            "count": len(low), "min_score": min(s.score for s in low),
-            "offsets": [(s.start, s.end) for s in low[:20]]}))
-
+    triggers = [
+        *_policy_triggers(data_class, purpose),
+        *_context_triggers(text, t),
+        *_payment_triggers(spans),
+        *_narrative_triggers(text, t),
+        *_density_triggers(text, spans, t),
+        *_low_confidence_triggers(spans, t),
+    ]
     if validation_sample:
         triggers.append(Trigger("validation_sample", "medium", {}))
-
     tier = max((tr.tier for tr in triggers), key=TIERS.index, default="low")
     return RiskResult(tier=tier, triggers=tuple(triggers))

@@ -15,30 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from anonymizer.engine.textscan import segments
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_signature"
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r?\n|[ \t]{2,})[ \t>?*•|-]*")
 _MAX_WORDS = 6
 _FOLLOWING = 2
-
-
-def _segments(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each line or wide-gap segment, stripped."""
-    out = []
-    pos = 0
-    for gap in [*_LINE_BREAK.finditer(text), None]:
-        stop = gap.start() if gap is not None else len(text)
-        start, end = pos, stop
-        while start < end and not text[start].isalnum():
-            start += 1
-        while end > start and text[end - 1] in " \t,;:":
-            end -= 1
-        if start < end:
-            out.append((start, end))
-        if gap is not None:
-            pos = gap.end()
-    return out
 
 
 def _short_line(text: str, start: int, end: int) -> bool:
@@ -57,13 +40,13 @@ def find_signature_lines(text: str, spans: Sequence[SpanCandidate]) -> list[Span
     persons = [s for s in spans if s.label == "PERSON"]
     if not persons:
         return []
-    segments = _segments(text)
+    lines = segments(text, _LINE_BREAK, 0, len(text), strip_end=" \t,;:")
     found = []
-    for i, (start, end) in enumerate(segments):
+    for i, (start, end) in enumerate(lines):
         # the whole segment is one person's name (a title before it is fine)
         if not any(p.start <= start + 5 and p.end >= end for p in persons):
             continue
-        for seg_start, seg_end in segments[i + 1:i + 1 + _FOLLOWING]:
+        for seg_start, seg_end in lines[i + 1:i + 1 + _FOLLOWING]:
             if not _short_line(text, seg_start, seg_end):
                 break
             if any(s.start <= seg_start and s.end >= seg_end for s in spans):

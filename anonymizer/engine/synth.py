@@ -2,7 +2,8 @@
 
 `generate_tickets(n, seed)` returns dicts {"id", "text", "spans": [{"start", "end", "label"}]}
 with planted PII of many kinds. Deterministic for a seed and fast: Faker is called only to fill
-small value pools once per process; tickets are assembled from templates with `random.Random`.
+small value pools once per process (`synth_values`); tickets are assembled from templates with
+`random.Random`.
 
 Run as a script to write a JSONL fixture:
     python -m anonymizer.engine.synth --n 300 --seed 7 --output tests/fixtures/tickets.jsonl
@@ -17,187 +18,23 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
+
+from anonymizer.engine.synth_values import (
+    make_card,
+    make_date,
+    make_iban,
+    make_ip,
+    make_mac,
+    make_phone,
+    make_ssn,
+    pools,
+    random_digits,
+    random_upper_alnum,
+)
 
 Piece = tuple[str, str | None]  # (text, label or None)
 SlotFn = Callable[[random.Random], list[Piece]]
-
-
-# --- value pools (Faker, once per process) ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Address:
-    street: str
-    city: str
-    region: str  # state / province; may be empty
-    postcode: str
-    style: str  # us, uk, ca, au, eu
-
-
-@dataclass(frozen=True, slots=True)
-class Pools:
-    first: tuple[str, ...]
-    last: tuple[str, ...]
-    addresses: tuple[Address, ...]
-    domains: tuple[str, ...]
-    companies: tuple[str, ...]
-
-
-_ADDRESS_LOCALES = {
-    "en_US": "us", "en_GB": "uk", "en_CA": "ca", "en_AU": "au",
-    "de_DE": "eu", "fr_FR": "eu", "nl_NL": "eu", "es_ES": "eu",
-}
-_NAME_LOCALES = ("en_US", "en_GB", "en_IE", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL")
-# it_IT is left out of the address locales: its city names depend on the hash seed.
-_REGION_ATTR = {"us": "state_abbr", "ca": "province_abbr", "au": "state_abbr"}
-
-
-@lru_cache(maxsize=1)
-def pools() -> Pools:
-    from faker import Faker
-
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in _NAME_LOCALES:
-        fake = Faker(locale)
-        fake.seed_instance(1)
-        for _ in range(120):
-            first.add(fake.first_name())
-            last.add(fake.last_name())
-    addresses: list[Address] = []
-    for locale, style in _ADDRESS_LOCALES.items():
-        fake = Faker(locale)
-        fake.seed_instance(2)
-        for _ in range(60 if style == "eu" else 120):
-            street = " ".join(fake.street_address().split())
-            if style == "eu" and locale == "fr_FR":
-                street = street.replace(",", "")
-            region = str(getattr(fake, _REGION_ATTR[style])()) if style in _REGION_ATTR else ""
-            addresses.append(
-                Address(street, fake.city().strip(), region, fake.postcode().strip(), style)
-            )
-    fake = Faker("en_US")
-    fake.seed_instance(3)
-    domains = tuple(sorted({fake.free_email_domain() for _ in range(40)} |
-                           {fake.domain_name() for _ in range(60)}))
-    companies = tuple(sorted({fake.company() for _ in range(80)}))
-    return Pools(
-        first=tuple(sorted(n for n in first if n.isalpha())),
-        last=tuple(sorted(n for n in last if n.replace("-", "").isalpha())),
-        addresses=tuple(addresses),
-        domains=domains,
-        companies=companies,
-    )
-
-
-# --- value makers ---------------------------------------------------------------------------
-
-
-def _digits(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice(string.digits) for _ in range(n))
-
-
-def luhn_complete(partial: str) -> str:
-    """Append the Luhn check digit to a digit string."""
-    total = 0
-    for i, ch in enumerate(reversed(partial)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return partial + str((10 - total % 10) % 10)
-
-
-def make_card(rng: random.Random) -> str:
-    prefix, length = rng.choice([("4", 16), ("51", 16), ("55", 16), ("2221", 16), ("37", 15),
-                                 ("6011", 16)])
-    number = luhn_complete(prefix + _digits(rng, length - len(prefix) - 1))
-    style = rng.random()
-    if style < 0.4:
-        return number
-    sep = " " if style < 0.8 else "-"
-    groups = [4, 6, 5] if length == 15 else [4, 4, 4, 4]
-    out, i = [], 0
-    for g in groups:
-        out.append(number[i:i + g])
-        i += g
-    return sep.join(out)
-
-
-_IBAN_FORMATS = {"DE": "8n10n", "GB": "4a6n8n", "FR": "5n5n11c2n", "NL": "4a10n", "ES": "20n",
-                 "IT": "1a5n5n12c", "BE": "12n", "IE": "4a6n8n"}
-
-
-def make_iban(rng: random.Random) -> str:
-    country = rng.choice(sorted(_IBAN_FORMATS))
-    bban = ""
-    for count, kind in re.findall(r"(\d+)([anc])", _IBAN_FORMATS[country]):
-        alphabet = {"n": string.digits, "a": string.ascii_uppercase,
-                    "c": string.digits + string.ascii_uppercase}[kind]
-        bban += "".join(rng.choice(alphabet) for _ in range(int(count)))
-    numeric = "".join(str(int(ch, 36)) for ch in bban + country + "00")
-    iban = f"{country}{98 - int(numeric) % 97:02d}{bban}"
-    if rng.random() < 0.5:
-        return " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
-    return iban
-
-
-def make_ssn(rng: random.Random) -> str:
-    area = rng.choice([a for a in range(1, 900) if a != 666])
-    return f"{area:03d}-{rng.randint(1, 99):02d}-{rng.randint(1, 9999):04d}"
-
-
-def make_phone(rng: random.Random) -> str:
-    kind = rng.randrange(8)
-    if kind == 0:
-        return f"({_digits(rng, 3)}) {rng.randint(200, 999)}-{_digits(rng, 4)}"
-    if kind == 1:
-        return f"+1 {rng.randint(200, 999)}-{rng.randint(200, 999)}-{_digits(rng, 4)}"
-    if kind == 2:
-        return f"+44 {rng.choice(['20', '161', '7700', '131'])} {_digits(rng, 3)} {_digits(rng, 4)}"
-    if kind == 3:
-        return f"+49 {rng.randint(30, 89)} {_digits(rng, 7)}"
-    if kind == 4:
-        return f"+61 {rng.randint(2, 4)} {_digits(rng, 4)} {_digits(rng, 4)}"
-    if kind == 5:
-        return f"+33 {rng.randint(1, 7)} {' '.join(_digits(rng, 2) for _ in range(4))}"
-    if kind == 6:
-        return f"{rng.randint(200, 999)}.{rng.randint(200, 999)}.{_digits(rng, 4)}"
-    return f"07{_digits(rng, 3)} {_digits(rng, 6)}"
-
-
-def make_ip(rng: random.Random) -> str:
-    if rng.random() < 0.8:
-        return ".".join(str(rng.randint(1, 254)) for _ in range(4))
-    return ":".join(f"{rng.randint(0, 0xFFFF):x}" for _ in range(8))
-
-
-def make_mac(rng: random.Random) -> str:
-    sep = rng.choice([":", "-"])
-    return sep.join(f"{rng.randint(0, 255):02X}" for _ in range(6))
-
-
-def make_date(rng: random.Random) -> str:
-    y, m, d = rng.randint(1940, 2008), rng.randint(1, 12), rng.randint(1, 28)
-    months = ["January", "February", "March", "April", "May", "June", "July", "August",
-              "September", "October", "November", "December"]
-    style = rng.randrange(4)
-    if style == 0:
-        return f"{y}-{m:02d}-{d:02d}"
-    if style == 1:
-        return f"{m:02d}/{d:02d}/{y}"
-    if style == 2:
-        return f"{d} {months[m - 1]} {y}"
-    return f"{months[m - 1]} {d}, {y}"
-
-
-def _upper_alnum(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(n))
 
 
 # --- slots ----------------------------------------------------------------------------------
@@ -248,13 +85,14 @@ def _city(rng: random.Random) -> list[Piece]:
 def _prefixed(prefixes: tuple[str, ...], digits: tuple[int, int], label: str) -> SlotFn:
     def make(rng: random.Random) -> list[Piece]:
         sep = rng.choice(["-", "-", "", "#"])
-        return [(f"{rng.choice(prefixes)}{sep}{_digits(rng, rng.randint(*digits))}", label)]
+        return [(f"{rng.choice(prefixes)}{sep}{random_digits(rng, rng.randint(*digits))}", label)]
     return make
 
 
 def _bare_number(lo: int, hi: int, label: str) -> SlotFn:
     def make(rng: random.Random) -> list[Piece]:
-        return [(_digits(rng, 1).replace("0", "1") + _digits(rng, rng.randint(lo, hi) - 1), label)]
+        first = random_digits(rng, 1).replace("0", "1")
+        return [(first + random_digits(rng, rng.randint(lo, hi) - 1), label)]
     return make
 
 
@@ -270,7 +108,8 @@ def _handle(rng: random.Random) -> list[Piece]:
 
 
 def _url(rng: random.Random) -> list[Piece]:
-    path = rng.choice(["", "/account", "/orders/" + _digits(rng, 6), "/u/" + _digits(rng, 5)])
+    path = rng.choice(["", "/account", "/orders/" + random_digits(rng, 6),
+                       "/u/" + random_digits(rng, 5)])
     return [(f"https://{rng.choice(['www.', ''])}{rng.choice(pools().domains)}{path}", "URL")]
 
 
@@ -304,15 +143,16 @@ SLOTS: dict[str, SlotFn] = {
     "card": _value(make_card, "CREDIT_CARD"),
     "iban": _value(make_iban, "IBAN_CODE"),
     "ssn": _value(make_ssn, "US_SSN"),
-    "passport": _value(lambda rng: rng.choice(string.ascii_uppercase) + _digits(rng, 8),
+    "passport": _value(lambda rng: rng.choice(string.ascii_uppercase) + random_digits(rng, 8),
                        "PASSPORT"),
-    "licence": _value(lambda rng: rng.choice(string.ascii_uppercase) + _digits(rng, 7),
+    "licence": _value(lambda rng: rng.choice(string.ascii_uppercase) + random_digits(rng, 7),
                       "DRIVER_LICENSE"),
     "ip": _value(make_ip, "IP_ADDRESS"),
     "mac": _value(make_mac, "MAC_ADDRESS"),
     "url": _url,
-    "serial": _value(lambda rng: rng.choice(["SN", "C02", "F4K", "R58"]) + _upper_alnum(rng, 8),
-                     "DEVICE_SERIAL"),
+    "serial": _value(
+        lambda rng: rng.choice(["SN", "C02", "F4K", "R58"]) + random_upper_alnum(rng, 8),
+        "DEVICE_SERIAL"),
     "product": lambda rng: [(rng.choice(PRODUCTS), None)],
     "company": lambda rng: [(rng.choice(pools().companies), None)],
     "days": lambda rng: [(str(rng.randint(2, 14)), None)],

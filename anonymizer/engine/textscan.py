@@ -1,4 +1,4 @@
-"""Fast case-insensitive cue matching.
+"""Text scanning shared by the recognizers: fast case-insensitive cues, and pieces between gaps.
 
 `re` scans quickly for a pattern that starts with a literal, but not for one that starts with
 (?i) or \\b. Cue patterns are therefore also compiled for the lower-cased text without the
@@ -30,6 +30,27 @@ class Cue:
             m.span() for m in self.low.finditer(lower)
             if m.start() == 0 or not (lower[m.start() - 1].isalnum() or lower[m.start() - 1] == "_")
         ]
+
+
+def segments(text: str, gaps: re.Pattern[str], start: int, end: int, *,
+             strip_end: str) -> list[tuple[int, int]]:
+    """(start, end) of each piece of text[start:end] between matches of `gaps`, without its
+    leading non-alphanumeric characters and trailing `strip_end` characters; empty pieces are
+    left out. `gaps` runs with `end` as the end of the text, as `Pattern.finditer` does."""
+    out = []
+    pos = start
+    for gap in [*gaps.finditer(text, start, end), None]:
+        stop = gap.start() if gap is not None else end
+        first, last = pos, stop
+        while first < last and not text[first].isalnum():
+            first += 1
+        while last > first and text[last - 1] in strip_end:
+            last -= 1
+        if first < last:
+            out.append((first, last))
+        if gap is not None:
+            pos = gap.end()
+    return out
 
 
 def word_set(words: str) -> frozenset[str]:

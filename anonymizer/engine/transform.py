@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from anonymizer.engine.labels import strength
+from anonymizer.engine.types import Span as Span  # re-exported: callers build spans to transform
 
 OPERATORS = ("redact", "replace", "mask", "pseudonymize", "generalize", "keep")
 
@@ -45,13 +46,6 @@ class SpanLike(Protocol):
     def end(self) -> int: ...
     @property
     def label(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    start: int
-    end: int
-    label: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled character range: a gold annotation, or a span a transformation replaces."""
+
+    start: int
+    end: int
+    label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +29,7 @@ class SpanCandidate:
     def __post_init__(self) -> None:
         if not 0 <= self.start < self.end:
             raise ValueError("a span needs 0 <= start < end")
+
+    def over(self, start: int, end: int) -> SpanCandidate:
+        """The same detection (type, score, provenance) over another character range."""
+        return dataclasses.replace(self, start=start, end=end)

@@ -9,10 +9,9 @@ def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def luhn_ok(number: str) -> bool:
-    ds = digits(number)
-    if not 12 <= len(ds) <= 19:
-        return False
+def luhn_sum(ds: str) -> int:
+    """The Luhn sum of a digit string: every second digit from the right doubled, less 9 when
+    that makes it two digits. A complete number is valid when the sum ends in 0."""
     total = 0
     for i, ch in enumerate(reversed(ds)):
         d = int(ch)
@@ -21,7 +20,14 @@ def luhn_ok(number: str) -> bool:
             if d > 9:
                 d -= 9
         total += d
-    return total % 10 == 0
+    return total
+
+
+def luhn_ok(number: str) -> bool:
+    ds = digits(number)
+    if not 12 <= len(ds) <= 19:
+        return False
+    return luhn_sum(ds) % 10 == 0
 
 
 IBAN_LENGTHS = {

@@ -3,9 +3,9 @@
 from django.db import migrations
 
 def create_groups(apps, schema_editor):
-    from anonymizer.roles import migrate_groups
+    from anonymizer.defaults import migrate_groups
 
-    migrate_groups(apps)
+    migrate_groups(apps, strict=False)
 
 
 class Migration(migrations.Migration):

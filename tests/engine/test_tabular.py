@@ -15,7 +15,7 @@ import pytest
 
 from anonymizer.engine.tabular import (
     BudgetExceeded,
-    ColumnRole,
+    ColumnRoleKind,
     Hierarchy,
     TargetUnreachable,
     budget_check,
@@ -223,24 +223,32 @@ def test_it_imports_no_django() -> None:
 
 
 @pytest.mark.parametrize(("header", "values", "role"), [
-    ("Email", [], ColumnRole.DIRECT_IDENTIFIER),
-    ("customer_name", [], ColumnRole.DIRECT_IDENTIFIER),
-    ("PhoneNumber", [], ColumnRole.DIRECT_IDENTIFIER),
-    ("postcode", ["SW1A 1AA"], ColumnRole.QUASI_IDENTIFIER),
-    ("birth_year", ["1980"], ColumnRole.QUASI_IDENTIFIER),
-    ("date_of_birth", ["1980-02-03"], ColumnRole.QUASI_IDENTIFIER),
-    ("Gender", ["F"], ColumnRole.QUASI_IDENTIFIER),
-    ("age", ["41"], ColumnRole.QUASI_IDENTIFIER),
-    ("diagnosis code", ["J10"], ColumnRole.SENSITIVE),
-    ("complaint category", ["billing"], ColumnRole.SENSITIVE),
-    ("usage", ["12"], ColumnRole.INSENSITIVE),
-    ("device", ["ios"], ColumnRole.INSENSITIVE),
-    ("contact", ["ann@example.org", "bob@example.com"], ColumnRole.DIRECT_IDENTIFIER),
-    ("ref", ["+44 20 7946 0018", "020 7946 0019"], ColumnRole.DIRECT_IDENTIFIER),
-    ("when", ["2024-01-02", "2023-11-30"], ColumnRole.INSENSITIVE),
+    ("Email", [], ColumnRoleKind.DIRECT),
+    ("customer_name", [], ColumnRoleKind.DIRECT),
+    ("PhoneNumber", [], ColumnRoleKind.DIRECT),
+    ("postcode", ["SW1A 1AA"], ColumnRoleKind.QUASI),
+    ("birth_year", ["1980"], ColumnRoleKind.QUASI),
+    ("date_of_birth", ["1980-02-03"], ColumnRoleKind.QUASI),
+    ("Gender", ["F"], ColumnRoleKind.QUASI),
+    ("age", ["41"], ColumnRoleKind.QUASI),
+    ("diagnosis code", ["J10"], ColumnRoleKind.SENSITIVE),
+    ("complaint category", ["billing"], ColumnRoleKind.SENSITIVE),
+    ("usage", ["12"], ColumnRoleKind.INSENSITIVE),
+    ("device", ["ios"], ColumnRoleKind.INSENSITIVE),
+    ("contact", ["ann@example.org", "bob@example.com"], ColumnRoleKind.DIRECT),
+    ("ref", ["+44 20 7946 0018", "020 7946 0019"], ColumnRoleKind.DIRECT),
+    ("when", ["2024-01-02", "2023-11-30"], ColumnRoleKind.INSENSITIVE),
 ])
-def test_it_suggests_a_role(header: str, values: list[str], role: ColumnRole) -> None:
+def test_it_suggests_a_role(header: str, values: list[str], role: ColumnRoleKind) -> None:
     assert suggest_role(header, values) == role
+
+
+def test_role_values_are_the_stored_ones() -> None:
+    # Stored in ColumnRole rows: changing a value needs a data migration.
+    assert ColumnRoleKind.choices() == [
+        ("direct_identifier", "Direct identifier"), ("quasi_identifier", "Quasi-identifier"),
+        ("sensitive", "Sensitive attribute"), ("insensitive", "Insensitive")]
+    assert str(ColumnRoleKind.QUASI) == "quasi_identifier"
 
 
 def test_it_checks_the_budget() -> None:

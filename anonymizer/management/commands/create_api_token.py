@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from anonymizer import services
+from anonymizer.batches import services
 
 
 class Command(BaseCommand):

@@ -7,7 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from anonymizer import detection
+from anonymizer.detection import services as detection
+from anonymizer.detection.selectors import run_progress
 from anonymizer.models import DetectionRun, SourceBatch
 
 
@@ -45,7 +46,7 @@ class Command(BaseCommand):
             while True:
                 run.refresh_from_db()
                 detection.run_recover_stale(run)
-                progress = detection.run_progress(run)
+                progress = run_progress(run)
                 bar.update(progress.records_done - bar.n)
                 bar.set_postfix(failed_chunks=progress.chunks_failed, refresh=False)
                 if run.status != DetectionRun.Status.RUNNING:

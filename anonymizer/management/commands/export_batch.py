@@ -10,7 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from anonymizer import export as exports
+from anonymizer import roles
+from anonymizer.exports import services as exports
+from anonymizer.exports.selectors import ExportError, export_dir
 from anonymizer.models import Policy, SourceBatch
 
 
@@ -43,7 +45,7 @@ class Command(BaseCommand):
         actor = self._actor(opts["user"])
         try:
             export = exports.export_start(actor=actor, batch=batch, policy=policy, enqueue=False)
-        except (exports.ExportError, PermissionDenied) as exc:
+        except (ExportError, PermissionDenied) as exc:
             raise CommandError(str(exc)) from None
         with tqdm(
             total=batch.record_count, unit="rec", desc="Exporting", file=self.stderr._out
@@ -51,8 +53,8 @@ class Command(BaseCommand):
             export = exports.run_export(export.pk, progress=bar.update)
         output = Path(opts["output"])
         output.mkdir(parents=True, exist_ok=True)
-        for name in ("records.jsonl", "records.csv", "manifest.json"):
-            shutil.copyfile(exports.export_dir(export) / name, output / name)
+        for name in export.file_names():
+            shutil.copyfile(export_dir(export) / name, output / name)
         records = export.manifest["records"]
         self.stdout.write(
             f"Exported {records['exported']} of {records['in_batch']} records under {policy} "
@@ -65,7 +67,7 @@ class Command(BaseCommand):
         actor = (
             users.filter(username=username)
             if username
-            else users.filter(groups__name="admin").order_by("id")
+            else users.filter(groups__name=roles.ADMIN).order_by("id")
         ).first()
         if actor is None:
             raise CommandError("No admin user found; pass --user.")

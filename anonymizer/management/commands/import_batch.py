@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from anonymizer import detection, services
-from anonymizer.ingest import IngestError, guess_format
+from anonymizer import roles
+from anonymizer.batches import services
+from anonymizer.batches.ingest import IngestError, guess_format
 from anonymizer.models import DataClass, Purpose, SourceFormat
 
 
@@ -54,8 +55,9 @@ class Command(BaseCommand):
             desc="Storing records", unit="rec", disable=opts["no_progress"], file=self.stderr._out
         )
         try:
-            batch = services.batch_import(
+            imported = services.batch_import_and_detect(
                 actor=actor,
+                detect=not opts["no_detect"],
                 data=data,
                 name=opts["name"],
                 data_class=opts["data_class"],
@@ -69,9 +71,14 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         finally:
             bar.close()
-        if settings.VEIL_DETECT_ON_IMPORT and not opts["no_detect"]:
-            run = detection.detection_start(actor=actor, batch=batch)
+        batch, run = imported.batch, imported.run
+        if run is not None:
             self.stdout.write(f"Detection queued: run {run.public_id} ({run.chunk_count} chunks).")
+        elif imported.detection_error:
+            self.stderr.write(
+                f"Detection could not be queued ({imported.detection_error}): start it with "
+                f"manage.py detect_batch {batch.public_id}."
+            )
         self.stdout.write(
             f"Imported {batch.record_count} records ({batch.char_count} characters) "
             f"as batch {batch.name!r}."
@@ -86,7 +93,7 @@ class Command(BaseCommand):
             except users.model.DoesNotExist:
                 raise CommandError(f"No user named {username!r}.") from None
         actor = (
-            users.filter(groups__name="admin").order_by("id").first()
+            users.filter(groups__name=roles.ADMIN).order_by("id").first()
             or users.filter(is_superuser=True).order_by("id").first()
         )
         if actor is None:

@@ -3,12 +3,12 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 
-from anonymizer import detection, roles, services
-from anonymizer.demo import demo_tickets, tickets_to_csv
+from anonymizer import roles
+from anonymizer.batches import services
+from anonymizer.batches.demo import demo_tickets, tickets_to_csv
 from anonymizer.models import SourceBatch
 
 DEMO_USERS = (
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             created.setdefault(role, user)
             self.stdout.write(f"  {role:<16} user {username:<14} password {password}")
         if not SourceBatch.objects.exists():
-            batch = services.batch_import(
+            imported = services.batch_import_and_detect(
                 actor=created[roles.ADMIN],
                 data=tickets_to_csv(demo_tickets(opts["records"])),
                 name="Demo: synthetic support tickets",
@@ -50,11 +50,16 @@ class Command(BaseCommand):
                 text_columns=["text"],
                 id_column="ticket_id",
             )
+            batch = imported.batch
             services.batch_assign_reviewers(
                 actor=created[roles.ADMIN], batch=batch, reviewers=[created[roles.REVIEWER]]
             )
             self.stdout.write(f"  demo batch with {batch.record_count} records: {batch.public_id}")
-            if settings.VEIL_DETECT_ON_IMPORT:
-                detection.detection_start(actor=created[roles.ADMIN], batch=batch)
+            if imported.run is not None:
                 self.stdout.write("  detection of the demo batch is queued for the worker")
+            elif imported.detection_error:
+                self.stdout.write(
+                    f"  detection could not be queued ({imported.detection_error}): start it "
+                    "from the batch page"
+                )
         self.stdout.write("These passwords are shown only once: note them now.")

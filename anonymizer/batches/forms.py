@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from anonymizer import roles
+from anonymizer.batches.ingest import guess_format
+from anonymizer.models import DataClass, Purpose, SourceFormat
+
+AUTO = "auto"
+
+
+def split_columns(value: str) -> list[str]:
+    return [c.strip() for c in value.split(",") if c.strip()]
+
+
+class BatchUploadForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    data_class = forms.ChoiceField(choices=DataClass.choices)
+    purpose = forms.ChoiceField(choices=Purpose.choices)
+    source_format = forms.ChoiceField(
+        label="Format",
+        choices=[(AUTO, "Guess from the file name"), *SourceFormat.choices],
+        initial=AUTO,
+    )
+    file = forms.FileField()
+    text_columns = forms.CharField(
+        required=False,
+        max_length=2000,
+        help_text="CSV/JSONL: the column(s) holding the text, comma-separated. "
+        "Default: a column named text, body, message, description or content.",
+    )
+    id_column = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="CSV/JSONL: the column holding each record's id. Default: row number (CSV), "
+        "the 'id' field (JSONL).",
+    )
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the batch a name.")
+        return name
+
+    def resolved_format(self) -> str:
+        chosen: str = self.cleaned_data["source_format"]
+        if chosen == AUTO:
+            return guess_format(self.cleaned_data["file"].name or "")
+        return chosen
+
+    def import_kwargs(self) -> dict[str, Any]:
+        return {
+            "name": self.cleaned_data["name"],
+            "data_class": self.cleaned_data["data_class"],
+            "purpose": self.cleaned_data["purpose"],
+            "source_format": self.resolved_format(),
+            "text_columns": split_columns(self.cleaned_data["text_columns"]),
+            "id_column": self.cleaned_data["id_column"].strip(),
+        }
+
+
+class AssignReviewersForm(forms.Form):
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reviewers"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = (
+            get_user_model()
+            .objects.filter(groups__name=roles.REVIEWER, is_active=True)
+            .order_by("username")
+        )

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from anonymizer.batches import api, views
+
+urlpatterns = [
+    path("", views.batch_list, name="home"),
+    path("batches/new/", views.batch_upload, name="batch_upload"),
+    path("batches/<uuid:public_id>/", views.batch_detail, name="batch_detail"),
+    path("batches/<uuid:public_id>/reviewers/", views.batch_assign, name="batch_assign"),
+    path("batches/<uuid:public_id>/progress/", views.batch_progress, name="batch_progress"),
+    path("batches/<uuid:public_id>/columns/", views.batch_columns, name="batch_columns"),
+    path("api/batches/", api.api_batches, name="api_batches"),
+    path("api/batches/<uuid:public_id>/", api.api_batch_detail, name="api_batch_detail"),
+]

@@ -1,0 +1,169 @@
+"""Batch pages: the list, upload, the batch page with its live panel (detection progress,
+exports, structured columns), reviewer assignment and column roles. Permissions come from
+anonymizer.permissions: view to see a batch, change to assign or detect, add to upload."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anonymizer import permissions
+from anonymizer.batches import columns, selectors, services
+from anonymizer.batches.forms import AssignReviewersForm, BatchUploadForm
+from anonymizer.batches.ingest import IngestError
+from anonymizer.detection import services as detection
+from anonymizer.detection.selectors import RunProgress, run_progress
+from anonymizer.exports.selectors import batch_exports
+from anonymizer.models import ColumnRole, DetectionRun, SourceBatch
+from anonymizer.policies.selectors import policies_for_batch
+
+RECORDS_PER_PAGE = 50
+
+
+@require_http_methods(["GET"])
+def batch_list(request: HttpRequest) -> HttpResponse:
+    batches = permissions.batches_for_user(request.user).select_related("created_by")
+    return render(request, "anonymizer/batch_list.html", {"batches": batches})
+
+
+@require_http_methods(["GET", "POST"])
+def batch_upload(request: HttpRequest) -> HttpResponse:
+    permissions.require_perm(request.user, permissions.ADD)
+    form = BatchUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = read_upload(form.cleaned_data["file"])
+            imported = services.batch_import_and_detect(
+                actor=request.user, data=data, **form.import_kwargs()
+            )
+        except IngestError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, f"Imported {imported.batch.record_count:,} records.")
+            if imported.detection_error:
+                messages.error(
+                    request,
+                    f"Detection could not be queued ({imported.detection_error}); "
+                    "start it again below.",
+                )
+            return redirect("batch_detail", public_id=imported.batch.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "anonymizer/batch_upload.html", {"form": form}, status=status)
+
+
+def read_upload(upload: UploadedFile) -> bytes:
+    """The uploaded file's bytes, refused before reading when it is over the size limit."""
+    size = upload.size or 0
+    limit = settings.VEIL_MAX_UPLOAD_BYTES
+    if size > limit:
+        raise IngestError(f"The file is {size:,} bytes; the limit is {limit:,} bytes.")
+    return upload.read()
+
+
+@require_http_methods(["GET"])
+def batch_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id)
+    page = Paginator(selectors.batch_records(batch), RECORDS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    can_assign = permissions.may(request.user, permissions.CHANGE)
+    selectors.attach_risk(page.object_list, batch)
+    reviewers = selectors.batch_reviewers(batch)
+    context = {
+        **_live_panel(request, batch),
+        "page": page,
+        "counts": selectors.batch_status_counts(batch),
+        "reviewers": reviewers,
+        "assign_form": AssignReviewersForm(initial={"reviewers": reviewers})
+        if can_assign
+        else None,
+    }
+    return render(request, "anonymizer/batch_detail.html", context)
+
+
+@require_http_methods(["GET"])
+def batch_progress(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The batch page's live panel, polled while detection runs."""
+    batch = permissions.batch_for_user(request.user, public_id)
+    return render(request, "anonymizer/_progress.html", _live_panel(request, batch))
+
+
+def _live_panel(request: HttpRequest, batch: SourceBatch) -> dict[str, Any]:
+    return {
+        "batch": batch,
+        "progress": _progress(batch),
+        "can_detect": permissions.may(request.user, permissions.CHANGE),
+        **_export_context(request, batch),
+        **_columns_context(request, batch),
+    }
+
+
+def _progress(batch: SourceBatch) -> RunProgress | None:
+    run = batch.current_run
+    if run is None:
+        return None
+    if run.status == DetectionRun.Status.RUNNING:
+        detection.run_recover_stale(run)
+    return run_progress(run)
+
+
+def _export_context(request: HttpRequest, batch: SourceBatch) -> dict[str, Any]:
+    if not permissions.may(request.user, permissions.VIEW_EXPORT):
+        return {"exports": None}
+    can_export = permissions.may(request.user, permissions.ADD_EXPORT)
+    return {
+        "exports": batch_exports(batch),
+        "export_policies": policies_for_batch(batch) if can_export else None,
+    }
+
+
+def _columns_context(request: HttpRequest, batch: SourceBatch) -> dict[str, Any]:
+    if not batch.structured_columns:
+        return {"column_roles": None}
+    return {
+        "column_roles": columns.column_roles_suggest(batch),
+        "role_choices": ColumnRole.Role.choices,
+        "hierarchy_choices": columns.HIERARCHIES,
+        "can_confirm_roles": permissions.may(request.user, permissions.CONFIRM_COLUMNS),
+        "column_risk": columns.batch_risk(batch),
+    }
+
+
+@require_POST
+def batch_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id, permissions.CHANGE)
+    form = AssignReviewersForm(request.POST)
+    if form.is_valid():
+        services.batch_assign_reviewers(
+            actor=request.user, batch=batch, reviewers=form.cleaned_data["reviewers"]
+        )
+        messages.success(request, "Reviewers updated.")
+    else:
+        messages.error(request, "Choose reviewers from the list.")
+    return redirect("batch_detail", public_id=batch.public_id)
+
+
+@require_POST
+def batch_columns(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id, permissions.CONFIRM_COLUMNS)
+    columns.column_roles_suggest(batch)
+    choices = {
+        c: (request.POST.get(f"role-{c}", ""), request.POST.get(f"hierarchy-{c}", ""))
+        for c in batch.structured_columns
+        if request.POST.get(f"role-{c}")
+    }
+    try:
+        columns.column_roles_confirm(actor=request.user, batch=batch, choices=choices)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Roles confirmed for {len(choices)} column(s).")
+    return redirect("batch_detail", public_id=batch.public_id)

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from anonymizer.exports import views
+
+urlpatterns = [
+    path("vault/lookup/", views.vault_lookup, name="vault_lookup"),
+    path("batches/<uuid:public_id>/export/", views.export_create, name="export_create"),
+    path("exports/<uuid:public_id>/", views.export_detail, name="export_detail"),
+    path(
+        "exports/<uuid:public_id>/download/<str:name>",
+        views.export_download,
+        name="export_download",
+    ),
+]

@@ -1,0 +1,79 @@
+"""Export pages and the vault. Admins export and download (`add` / `download` on exports);
+officers and admins see exports of the batches they see; only officers look up pseudonyms."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from anonymizer import permissions
+from anonymizer.exports import services, vault
+from anonymizer.exports.forms import VaultLookupForm
+from anonymizer.exports.selectors import ExportError
+from anonymizer.models import Policy
+
+
+@require_http_methods(["GET", "POST"])
+def vault_lookup(request: HttpRequest) -> HttpResponse:
+    permissions.require_perm(request.user, permissions.LOOKUP_VAULT)
+    form = VaultLookupForm(request.POST or None)
+    original = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            original = vault.vault_lookup(
+                actor=request.user,
+                domain=form.cleaned_data["linkage_domain"],
+                token=form.cleaned_data["token"],
+                reason=form.cleaned_data["reason"],
+            )
+        except vault.VaultError as exc:
+            form.add_error(None, str(exc))
+    response = render(request, "anonymizer/vault_lookup.html", {"form": form, "original": original})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+def export_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    batch = permissions.batch_for_user(request.user, public_id, permissions.ADD_EXPORT)
+    try:
+        policy = Policy.objects.get(public_id=request.POST.get("policy"))
+        services.export_start(actor=request.user, batch=batch, policy=policy)
+    except (Policy.DoesNotExist, ValueError):
+        messages.error(request, "Choose an approved policy.")
+    except ExportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Export queued.")
+    return redirect("batch_detail", public_id=batch.public_id)
+
+
+@require_http_methods(["GET"])
+def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    export = permissions.export_for_user(request.user, public_id)
+    context = {
+        "export": export,
+        "manifest": json.dumps(export.manifest, indent=2) if export.manifest else "",
+    }
+    return render(request, "anonymizer/export_detail.html", context)
+
+
+@require_http_methods(["GET"])
+def export_download(request: HttpRequest, public_id: UUID, name: str) -> HttpResponse:
+    export = permissions.export_for_user(request.user, public_id)
+    try:
+        path = services.export_download_path(
+            actor=request.user, export=export, name=name, ip_address=request.META.get("REMOTE_ADDR")
+        )
+    except ExportError:
+        raise Http404("No such file.") from None
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{export.batch.name}-{export.public_id}-{name}",
+    )

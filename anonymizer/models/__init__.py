@@ -1,0 +1,46 @@
+"""The anonymizer app's model classes, one module per stage; all keep the app label
+`anonymizer`, their tables and their migrations. Import them from here."""
+
+from anonymizer.models.batches import (
+    ApiToken,
+    BatchStatus,
+    ColumnRole,
+    DataClass,
+    Purpose,
+    Record,
+    RecordStatus,
+    SourceBatch,
+    SourceFormat,
+)
+from anonymizer.models.detection import (
+    DetectedSpan,
+    DetectionChunk,
+    DetectionRun,
+    RiskAssessment,
+    RuleSet,
+    RuleSetEvaluation,
+)
+from anonymizer.models.exports import ExportedDataset, PrivacyBudgetEntry, VaultEntry
+from anonymizer.models.policies import Policy
+
+__all__ = [
+    "ApiToken",
+    "BatchStatus",
+    "ColumnRole",
+    "DataClass",
+    "DetectedSpan",
+    "DetectionChunk",
+    "DetectionRun",
+    "ExportedDataset",
+    "Policy",
+    "PrivacyBudgetEntry",
+    "Purpose",
+    "Record",
+    "RecordStatus",
+    "RiskAssessment",
+    "RuleSet",
+    "RuleSetEvaluation",
+    "SourceBatch",
+    "SourceFormat",
+    "VaultEntry",
+]

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from anonymizer.jsonforms import json_object
+from anonymizer.models import DataClass, Policy, Purpose
+
+
+class PolicyForm(forms.Form):
+    name = forms.SlugField(max_length=80)
+    data_class = forms.ChoiceField(choices=[("", "Any"), *DataClass.choices], required=False)
+    purpose = forms.ChoiceField(choices=[("", "Any"), *Purpose.choices], required=False)
+    linkage_domain = forms.SlugField(max_length=80, initial="default")
+    rules = forms.CharField(widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}))
+    column_rules = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        required=False,
+        help_text='{"plan": "keep", "birth_year": {"operator": "generalize", "params": '
+        '{"entity_type": "DATE_TIME"}}}. Columns not named are dropped.',
+    )
+    tabular = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        required=False,
+        label="Structured-column targets",
+        help_text='{"k": 5, "l": 2, "suppression": 0.05, "max_levels": {"postcode": 2}, '
+        '"dp": {"epsilon": 1.0, "total": 3.0, "group_by": "plan", "value": "age", '
+        '"bounds": [0, 120]}}. Empty: no target.',
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def clean_tabular(self) -> dict[str, object]:
+        value = self._json("tabular")
+        k = value.get("k")
+        if k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
+            raise forms.ValidationError("k must be a whole number of at least 1.")
+        budget = value.get("suppression", 0.05)
+        if not isinstance(budget, int | float) or not 0 <= budget <= 1:
+            raise forms.ValidationError("suppression is a share between 0 and 1.")
+        dp = value.get("dp")
+        if dp is not None and (
+            not isinstance(dp, dict) or not {"epsilon", "total", "group_by"} <= set(dp)
+        ):
+            raise forms.ValidationError("dp needs epsilon, total and group_by.")
+        return value
+
+    def _json(self, field: str) -> dict[str, object]:
+        return json_object(self.cleaned_data.get(field), "This field")
+
+    def clean_rules(self) -> dict[str, object]:
+        return self._json("rules")
+
+    def clean_column_rules(self) -> dict[str, object]:
+        return self._json("column_rules")
+
+
+def initial_for(policy: Policy) -> dict[str, object]:
+    return {
+        "name": policy.name,
+        "data_class": policy.data_class,
+        "purpose": policy.purpose,
+        "linkage_domain": policy.linkage_domain,
+        "notes": policy.notes,
+        "rules": json.dumps(policy.rules, indent=2),
+        "column_rules": json.dumps(policy.column_rules, indent=2),
+    }

@@ -1,0 +1,21 @@
+"""rq jobs of the rule-set stage, enqueued by dotted path."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.auth import get_user_model
+
+from anonymizer.rulesets import services
+
+log = logging.getLogger(__name__)
+
+
+def retrain_round(actor_id: int) -> int | None:
+    """Build and evaluate a candidate rule set from the corrections so far."""
+    actor = get_user_model().objects.get(pk=actor_id)
+    try:
+        return services.retrain_round(actor=actor).version
+    except Exception as exc:  # noqa: BLE001 - the class only: messages may quote text
+        log.error("retraining failed: %s", type(exc).__name__)
+        return None

@@ -1,0 +1,181 @@
+"""The learning loop's reads: corrections from review and the candidate configuration they
+suggest. (The candidate's evaluation is in rulesets.evaluation, its life cycle in services.)
+
+Semantics of the lists (as in Presidio): the *allow-list* holds strings never to flag (what
+reviewers keep rejecting); the *deny-list* holds strings always to flag, per type (what
+reviewers keep adding). Patterns proposed from the shape of added spans wait for an officer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from anonymizer.engine.sampling import stable_fraction
+from anonymizer.models import DetectedSpan, Record
+from review.models import ItemState, ReviewItem, ReviewSpan, SpanStatus
+
+HOLD_OUT_SHARE = 0.2
+MIN_REPEATS = 2
+MIN_SHAPE_REPEATS = 3
+
+
+def is_held_out(record_id: int) -> bool:
+    """A fixed fifth of reviewed records never trains anything; it only evaluates."""
+    return stable_fraction("veil-holdout", record_id) < HOLD_OUT_SHARE
+
+
+@dataclass(frozen=True)
+class Correction:
+    kind: str  # false_positive | false_negative | type_correction | bound_correction
+    record_id: int
+    start: int
+    end: int
+    label: str
+    machine_start: int | None = None
+    machine_end: int | None = None
+    machine_label: str | None = None
+
+
+def reviewed_items(batch_ids: Iterable[int] | None = None) -> Any:
+    items = ReviewItem.objects.filter(state=ItemState.DONE)
+    if batch_ids is not None:
+        items = items.filter(batch_id__in=list(batch_ids))
+    return items
+
+
+def corrections(items: Any) -> list[Correction]:
+    """What reviewers changed, from the settled span set against the machine's spans."""
+    out: list[Correction] = []
+    spans = ReviewSpan.objects.filter(item__in=items).select_related("item")
+    machine = {
+        d.pk: d
+        for d in DetectedSpan.objects.filter(
+            pk__in=spans.exclude(detected=None).values("detected_id")
+        ).only("start", "end", "label")
+    }
+    for s in spans:
+        rid = s.item.record_id
+        if s.detected_id is None:
+            if s.status != SpanStatus.REJECTED:
+                out.append(Correction("false_negative", rid, s.start, s.end, s.label))
+            continue
+        d = machine[s.detected_id]
+        if s.status == SpanStatus.REJECTED:
+            out.append(Correction("false_positive", rid, d.start, d.end, d.label))
+            continue
+        if s.label != d.label:
+            out.append(
+                Correction("type_correction", rid, s.start, s.end, s.label, d.start, d.end, d.label)
+            )
+        if (s.start, s.end) != (d.start, d.end):
+            out.append(
+                Correction(
+                    "bound_correction", rid, s.start, s.end, s.label, d.start, d.end, d.label
+                )
+            )
+    return out
+
+
+def gold_spans(items: Any) -> dict[int, list[tuple[int, int, str]]]:
+    """The full reviewed span set of each reviewed record: the gold standard."""
+    gold: dict[int, list[tuple[int, int, str]]] = {i.record_id: [] for i in items}
+    for rid, start, end, label in (
+        ReviewSpan.objects.filter(item__in=items)
+        .exclude(status=SpanStatus.REJECTED)
+        .values_list("item__record_id", "start", "end", "label")
+    ):
+        gold[rid].append((start, end, label))
+    return gold
+
+
+def gold_documents(items: Any) -> list[dict[str, Any]]:
+    """JSONL lines in the format of common PII corpora: id, text, spans."""
+    gold = gold_spans(items)
+    texts = dict(Record.objects.filter(id__in=list(gold)).values_list("id", "text"))
+    externals = dict(Record.objects.filter(id__in=list(gold)).values_list("id", "external_id"))
+    return [
+        {
+            "id": f"{externals[rid]}",
+            "text": texts[rid],
+            "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in sorted(spans)],
+        }
+        for rid, spans in gold.items()
+    ]
+
+
+# --- Candidate rule set -------------------------------------------------------------------
+
+
+def shape(text: str) -> str:
+    """A regular expression for the shape of a string: 'ABC-1234' -> '[A-Z]{3}-\\d{4}'."""
+    parts: list[str] = []
+    for run in re.finditer(r"\d+|[A-Z]+|[a-z]+|\s+|.", text):
+        value = run.group()
+        if value.isdigit():
+            parts.append(rf"\d{{{len(value)}}}")
+        elif value.isalpha() and value.isupper():
+            parts.append(f"[A-Z]{{{len(value)}}}")
+        elif value.isalpha():
+            parts.append(f"[a-z]{{{len(value)}}}")
+        elif value.isspace():
+            parts.append(r"\s+")
+        else:
+            parts.append(re.escape(value))
+    return "".join(parts)
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.split())
+
+
+def propose_changes(
+    found: list[Correction], texts: dict[int, str], base: dict[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The candidate's config (allow/deny lists learned) and pattern proposals to confirm."""
+    config = {k: (list(v) if isinstance(v, list) else v) for k, v in base.items()}
+    rejected = Counter(
+        _norm(texts[c.record_id][c.start : c.end]) for c in found if c.kind == "false_positive"
+    )
+    added: dict[str, Counter[str]] = defaultdict(Counter)
+    shapes: dict[tuple[str, str], list[int]] = defaultdict(list)
+    context: dict[str, Counter[str]] = defaultdict(Counter)
+    for c in found:
+        if c.kind != "false_negative":
+            continue
+        text = texts[c.record_id]
+        value = _norm(text[c.start : c.end])
+        added[c.label][value] += 1
+        shapes[(c.label, shape(value))].append(c.record_id)
+        before = re.findall(r"[A-Za-z]{3,}", text[max(0, c.start - 30) : c.start].lower())
+        if before:
+            context[c.label][before[-1]] += 1
+    allow = set(config.get("allow_list", []))
+    allow.update(v for v, n in rejected.items() if n >= MIN_REPEATS and len(v) >= 2)
+    config["allow_list"] = sorted(allow)
+    deny = {k: set(v) for k, v in dict(config.get("deny_list", {})).items()}
+    for label, values in added.items():
+        learned = {v for v, n in values.items() if n >= MIN_REPEATS and len(v) >= 3}
+        if learned:
+            deny.setdefault(label, set()).update(learned)
+    config["deny_list"] = {k: sorted(v) for k, v in sorted(deny.items())}
+    proposals = []
+    for (label, regex), record_ids in sorted(shapes.items()):
+        if len(record_ids) >= MIN_SHAPE_REPEATS and re.search(r"\\d|\[A-Z\]", regex):
+            words = [w for w, n in context[label].most_common(5) if n >= 2]
+            proposals.append(
+                {
+                    "name": f"learned_{label.lower()}_{len(proposals) + 1}",
+                    "label": label,
+                    "regex": rf"\b{regex}\b",
+                    "score": 0.7,
+                    "context": words,
+                    "context_required": False,
+                    "ignore_case": False,
+                    "support": len(record_ids),
+                }
+            )
+    return config, proposals
