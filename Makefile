@@ -22,12 +22,14 @@ run: install
 test: install
 	@scripts/ensure-system-packages.sh redis postgres chromium
 	$(VENV)/bin/ruff check .
+	VEIL_DEV=1 $(VENV)/bin/lint-imports
 	VEIL_DEV=1 $(VENV)/bin/mypy anonymizer/engine
 	SECRET_KEY=test-only-$$RANDOM$$RANDOM VEIL_DEV=1 scripts/with-test-services.sh \
 		$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
+	VEIL_DEV=1 $(VENV)/bin/lint-imports
 	VEIL_DEV=1 $(VENV)/bin/mypy anonymizer/engine
 
 bench: install

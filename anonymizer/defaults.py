@@ -35,7 +35,8 @@ def migrate_groups(apps: Any, *, strict: bool = True) -> None:
         app_config.models_module = True
         create_permissions(app_config, verbosity=0)
         app_config.models_module = None
-    ensure_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"), strict=strict)
+    group, permission = apps.get_model("auth", "Group"), apps.get_model("auth", "Permission")
+    ensure_groups(group, permission, strict=strict)
 
 
 def install_default_policy(apps: Any) -> None:

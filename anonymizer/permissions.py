@@ -18,7 +18,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from anonymizer.models import ExportedDataset, Policy, RuleSet, SourceBatch
-from audit.selectors import VIEW_AUDIT
+from audit.selectors import VIEW_AUDIT as VIEW_AUDIT  # the audit trail names its own permission
 
 # Batches (model-wide for admins and officers, per batch for assigned reviewers).
 VIEW = "anonymizer.view_sourcebatch"

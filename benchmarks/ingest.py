@@ -24,9 +24,9 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from anonymizer import services
-    from anonymizer.demo import demo_tickets, tickets_to_csv
-    from anonymizer.ingest import ParseOptions, parse_batch_file
+    from anonymizer.batches import services
+    from anonymizer.batches.demo import demo_tickets, tickets_to_csv
+    from anonymizer.batches.ingest import ParseOptions, parse_batch_file
     from anonymizer.models import Record, SourceBatch
 
     t = time.perf_counter()

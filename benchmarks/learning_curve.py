@@ -30,10 +30,16 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--limit", type=int, default=0, help="Use only the first N documents.")
     args = parser.parse_args(argv)
     setup()
-    from anonymizer import detection, jobs, roles, rulesets, services
+    from anonymizer import roles
+    from anonymizer.batches import services
+    from anonymizer.detection import jobs
+    from anonymizer.detection import services as detection
     from anonymizer.engine.analyzer import detect_many, get_analyzer
     from anonymizer.engine.evaluation import evaluate, load_gold
-    from audit.learning import proposal_confirm, retrain_round
+    from anonymizer.rulesets import services as rulesets
+    from anonymizer.rulesets.selectors import ruleset_active, ruleset_engine_config
+    from anonymizer.rulesets.services import proposal_confirm, retrain_round
+    from review import jobs as review_jobs
 
     lines = Path(args.gold).read_text(encoding="utf-8").splitlines()
     docs = load_gold(lines)
@@ -53,7 +59,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                                              role=roles.PRIVACY_OFFICER)
 
     def measure() -> dict[str, float]:
-        config = detection.ruleset_engine_config(detection.ruleset_active())
+        config = ruleset_engine_config(ruleset_active())
         predicted = list(detect_many([d.text for d in held_docs], analyzer=get_analyzer(config)))
         report = evaluate(held_docs, predicted)
         return {"leak": round(report.leak_rate, 4), "precision": round(report.char_precision, 4)}
@@ -65,6 +71,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         run = detection.detection_start(actor=admin, batch=batch)
         for chunk_id in run.chunks.values_list("id", flat=True):
             jobs.detect_chunk(chunk_id)
+        review_jobs.queue_prepare_for_run(run.pk)  # the hand-off a worker runs next
         gold_of = {r.id: part[i] for i, r in enumerate(batch.records.order_by("position"))}
         reviewed = _review_queue(reviewer, gold_of)
         candidate = retrain_round(actor=officer)
@@ -87,7 +94,7 @@ def _held(index: int) -> bool:
 
 
 def _import(part, name, admin, reviewer):  # type: ignore[no-untyped-def]
-    from anonymizer import services
+    from anonymizer.batches import services
 
     payload = "\n".join(json.dumps({"id": f"g{i}", "text": d.text}) for i, d in enumerate(part))
     batch = services.batch_import(actor=admin, data=payload.encode(), name=name,

@@ -58,7 +58,7 @@ def wait_ready(n: int, seconds: float = 120) -> None:
 
 
 def measure(batch, n_workers: int, chunk_size: int) -> float:  # type: ignore[no-untyped-def]
-    from anonymizer import detection
+    from anonymizer.detection import services as detection
     from anonymizer.models import DetectionRun
 
     procs = start_workers(n_workers)
@@ -88,8 +88,8 @@ def main() -> None:
     import django_rq
     from django.contrib.auth import get_user_model
 
-    from anonymizer import services
-    from anonymizer.demo import demo_tickets, tickets_to_csv
+    from anonymizer.batches import services
+    from anonymizer.batches.demo import demo_tickets, tickets_to_csv
 
     django_rq.get_queue("detection").empty()
     user, _ = get_user_model().objects.get_or_create(username="bench_pipeline")

@@ -100,9 +100,9 @@ def load(n: int, per_record: int, many: int, many_spans: int, seed: int) -> dict
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from anonymizer import services
-    from anonymizer.detection import ruleset_active
+    from anonymizer.batches import services
     from anonymizer.models import DetectionRun, Record, SourceBatch
+    from anonymizer.rulesets.selectors import ruleset_active
 
     rng = random.Random(seed)
     admin = services.user_create_with_role(

@@ -111,14 +111,6 @@ DOM: dict[str, dict[str, str]] = {
 }
 
 
-def mark_id(span_pk: int) -> str:
-    return f"{IDS.mark_prefix}{span_pk}"
-
-
-def row_id(span_pk: int) -> str:
-    return f"{IDS.row_prefix}{span_pk}"
-
-
 def action_class(action: str) -> str:
     return f"{CLASSES.action_prefix}{action}"
 

@@ -11,14 +11,31 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from review import permissions, selectors, services
-from review.forms import OFFICER_ACTIONS, ActionForm
+from anonymizer import permissions
+from review import rendering, selectors, services
+from review.forms import (
+    ACCEPT,
+    ACCEPT_ALL,
+    ADD,
+    ADJUST,
+    COMMENT,
+    ESCALATE,
+    OFFICER_ACTIONS,
+    REJECT,
+    RELABEL,
+    RELEASE,
+    RESOLVE,
+    RETURN,
+    SUBMIT,
+    TAKE,
+    ActionForm,
+)
 from review.models import ReviewItem
 
 
@@ -28,6 +45,7 @@ def review_home(request: HttpRequest) -> HttpResponse:
         "queues": selectors.reviewer_queues(request.user),
         "held": selectors.held_item(request.user),
         "is_officer": permissions.is_officer(request.user),
+        "dom": rendering.DOM,
     }
     return render(request, "review/home.html", context)
 
@@ -41,9 +59,17 @@ def review_next(request: HttpRequest) -> HttpResponse:
     return redirect("review_record", public_id=item.public_id)
 
 
+def _item_for_user(user: Any, public_id: UUID) -> tuple[ReviewItem, bool]:
+    """The item and whether the user acts on it as an officer (404 / 403 otherwise)."""
+    item = selectors.item_with_record(public_id)
+    if item is None:
+        raise Http404("No such record.")
+    return item, permissions.review_access(user, item.batch)
+
+
 @require_GET
 def review_record(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    item, officer = permissions.item_for_user(request.user, public_id)
+    item, officer = _item_for_user(request.user, public_id)
     return render(request, "review/record.html", _workspace(request, item, officer))
 
 
@@ -51,14 +77,21 @@ def _workspace(request: HttpRequest, item: ReviewItem, officer: bool) -> dict[st
     # After an action only the workspace is sent back: the risk panel is not part of it.
     full = not request.htmx
     page = selectors.record_page(item, user=request.user, is_officer=officer, with_risk=full)
-    rows = selectors.span_rows(
+    rows = rendering.span_rows(
         page.rows,
         act_url=reverse("review_act", args=[item.public_id]),
         version=item.version,
         csrf=get_token(request),
         can_act=page.can_act,
     )
-    return {"page": page, "item": item, "span_rows": rows}
+    return {
+        "page": page,
+        "item": item,
+        "dom": rendering.DOM,
+        "highlighted": rendering.highlight(item.record.text, page.spans),
+        "preview": rendering.preview(page.preview),
+        "span_rows": rows,
+    }
 
 
 @require_GET
@@ -72,59 +105,57 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 def _perform(action: str, *, actor: Any, item: ReviewItem, data: dict[str, Any]) -> ReviewItem:
     common = {"actor": actor, "item": item, "version": data["version"]}
     table: dict[str, Callable[[], ReviewItem]] = {
-        "accept": lambda: services.span_accept(**common, span_id=data["span"]),
-        "reject": lambda: services.span_reject(**common, span_id=data["span"]),
-        "relabel": lambda: services.span_relabel(
-            **common, span_id=data["span"], label=data["label"]
-        ),
-        "adjust": lambda: services.span_adjust(
+        ACCEPT: lambda: services.span_accept(**common, span_id=data["span"]),
+        REJECT: lambda: services.span_reject(**common, span_id=data["span"]),
+        RELABEL: lambda: services.span_relabel(**common, span_id=data["span"], label=data["label"]),
+        ADJUST: lambda: services.span_adjust(
             **common, span_id=data["span"], start=data["start"], end=data["end"]
         ),
-        "add": lambda: services.span_add(
+        ADD: lambda: services.span_add(
             **common, start=data["start"], end=data["end"], label=data["label"]
         ),
-        "accept_all": lambda: services.spans_accept_all(**common),
-        "submit": lambda: services.item_submit(**common),
-        "escalate": lambda: services.item_escalate(**common, note=data["note"]),
-        "release": lambda: services.item_release(**common),
-        "take": lambda: services.escalation_take(officer=actor, item=item),
-        "comment": lambda: services.escalation_comment(**common, note=data["note"]),
-        "return": lambda: services.escalation_return(**common, note=data["note"]),
-        "resolve": lambda: services.escalation_resolve(**common, note=data["note"]),
+        ACCEPT_ALL: lambda: services.spans_accept_all(**common),
+        SUBMIT: lambda: services.item_submit(**common),
+        ESCALATE: lambda: services.item_escalate(**common, note=data["note"]),
+        RELEASE: lambda: services.item_release(**common),
+        TAKE: lambda: services.escalation_take(officer=actor, item=item),
+        COMMENT: lambda: services.escalation_comment(**common, note=data["note"]),
+        RETURN: lambda: services.escalation_return(**common, note=data["note"]),
+        RESOLVE: lambda: services.escalation_resolve(**common, note=data["note"]),
     }
     return table[action]()
 
 
 # Where the user goes after an action that ends their work on the record.
-LEAVING = {"submit", "escalate", "release", "take", "return", "resolve"}
+LEAVING = {SUBMIT, ESCALATE, RELEASE, TAKE, RETURN, RESOLVE}
 SAVED = {
-    "accept": "span accepted",
-    "reject": "span rejected",
-    "relabel": "type changed",
-    "adjust": "bounds changed",
-    "add": "span added",
-    "accept_all": "all remaining spans accepted",
-    "comment": "comment added",
+    ACCEPT: "span accepted",
+    REJECT: "span rejected",
+    RELABEL: "type changed",
+    ADJUST: "bounds changed",
+    ADD: "span added",
+    ACCEPT_ALL: "all remaining spans accepted",
+    COMMENT: "comment added",
 }
 DONE_MESSAGES = {
-    "submit": "Record {id} submitted.",
-    "escalate": "Record {id} escalated to a privacy officer.",
-    "release": "Record {id} released back to the queue.",
-    "return": "Record {id} returned to the reviewer.",
-    "resolve": "Record {id} marked reviewed.",
+    SUBMIT: "Record {id} submitted.",
+    ESCALATE: "Record {id} escalated to a privacy officer.",
+    RELEASE: "Record {id} released back to the queue.",
+    RETURN: "Record {id} returned to the reviewer.",
+    RESOLVE: "Record {id} marked reviewed.",
 }
 
 
 @require_POST
 def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    item, officer = permissions.item_for_user(request.user, public_id)
+    item, officer = _item_for_user(request.user, public_id)
     form = ActionForm(request.POST)
     if not form.is_valid():
         return _refused(request, item, "That request was incomplete: reload the page.", 400)
     action, data = form.cleaned_data["action"], form.cleaned_data
     if action in OFFICER_ACTIONS and not officer:
         raise PermissionDenied("Only privacy officers resolve escalations.")
-    if action != "take" and data["version"] is None:
+    if action != TAKE and data["version"] is None:
         return _refused(request, item, "That request was incomplete: reload the page.", 400)
     try:
         done = _perform(action, actor=request.user, item=item, data=data)
@@ -142,11 +173,11 @@ def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def _leave(request: HttpRequest, item: ReviewItem, action: str) -> HttpResponse:
     if action in DONE_MESSAGES:
         messages.success(request, DONE_MESSAGES[action].format(id=item.record.external_id))
-    if action == "take":
+    if action == TAKE:
         url = reverse("review_record", args=[item.public_id])
-    elif action in ("return", "resolve"):
+    elif action in (RETURN, RESOLVE):
         url = reverse("escalation_list")
-    elif action == "release":
+    elif action == RELEASE:
         url = reverse("review_home")
     else:  # submit, escalate: straight on to the next record, Prodigy-style
         following = services.queue_next(reviewer=request.user)
@@ -164,9 +195,9 @@ def _leave(request: HttpRequest, item: ReviewItem, action: str) -> HttpResponse:
 
 def _refused(request: HttpRequest, item: ReviewItem, message: str, status: int) -> HttpResponse:
     if request.htmx:
-        context = {"message": message, "item": item, "status": status}
+        context = {"message": message, "item": item, "status": status, "dom": rendering.DOM}
         response = render(request, "review/_refused.html", context, status=status)
-        response["HX-Retarget"] = "#flash"
+        response["HX-Retarget"] = f"#{rendering.IDS.flash}"
         response["HX-Reswap"] = "innerHTML"
         return response
     messages.error(request, message)

@@ -44,7 +44,7 @@ def fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture
 def make_user(db: Any) -> Any:
-    from anonymizer import services
+    from anonymizer.batches import services
 
     def make(username: str, role: str, password: str = "correct horse battery") -> Any:
         return services.user_create_with_role(username=username, password=password, role=role)
@@ -83,7 +83,7 @@ SAMPLE_CSV = (
 
 @pytest.fixture
 def batch(admin_user: Any, reviewer: Any) -> Any:
-    from anonymizer import services
+    from anonymizer.batches import services
 
     b = services.batch_import(
         actor=admin_user,

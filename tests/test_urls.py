@@ -13,6 +13,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from anonymizer.policies.selectors import default_policy
+from anonymizer.rulesets.selectors import ruleset_active
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ("anonymous", "outsider", "reviewer", "officer", "admin")
@@ -195,25 +198,25 @@ class Context:
 
     @cached_property
     def draft_version(self) -> int:
-        from anonymizer import detection, rulesets
+        from anonymizer.rulesets import services as rulesets
 
-        base = detection.ruleset_active()
+        base = ruleset_active()
         return rulesets.ruleset_create_draft(actor=self.officer, based_on=base).version
 
     @cached_property
     def policy(self) -> Any:
-        from anonymizer import policies
+        from anonymizer.policies import services as policies
 
         return policies.policy_create(actor=self.officer, name="walk")
 
     @cached_property
     def export(self) -> Any:
-        from anonymizer import export, policies
+        from anonymizer.exports import services as export
 
         started = export.export_start(
             actor=self.admin_user,
             batch=self.batch,
-            policy=policies.ensure_default_policy(),
+            policy=default_policy(),
             enqueue=False,
         )
         return export.run_export(started.pk)

@@ -117,23 +117,7 @@ def _store_batch(
         )
         batch.full_clean(exclude=["created_by", "source_sha256"])
         batch.save()
-        records = parsed.records
-        for start in range(0, len(records), INSERT_CHUNK):
-            chunk = records[start : start + INSERT_CHUNK]
-            Record.objects.bulk_create(
-                [
-                    Record(
-                        batch=batch,
-                        position=r.position,
-                        external_id=r.external_id,
-                        text=r.text,
-                        fields=r.fields,
-                    )
-                    for r in chunk
-                ]
-            )
-            if progress is not None:
-                progress(len(chunk))
+        _store_records(batch, parsed, progress)
         audit_log(
             actor=actor,
             action="batch.imported",
@@ -150,6 +134,26 @@ def _store_batch(
             },
         )
     return batch
+
+
+def _store_records(
+    batch: SourceBatch, parsed: ParsedBatch, progress: ProgressCallback | None
+) -> None:
+    records = parsed.records
+    for start in range(0, len(records), INSERT_CHUNK):
+        chunk = records[start : start + INSERT_CHUNK]
+        Record.objects.bulk_create(
+            Record(
+                batch=batch,
+                position=r.position,
+                external_id=r.external_id,
+                text=r.text,
+                fields=r.fields,
+            )
+            for r in chunk
+        )
+        if progress is not None:
+            progress(len(chunk))
 
 
 def batch_assign_reviewers(*, actor: Any, batch: SourceBatch, reviewers: Iterable[Any]) -> None:

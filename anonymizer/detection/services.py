@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from anonymizer.engine.risk import RiskThresholds, assess_risk
 from anonymizer.engine.sampling import in_sample
+from anonymizer.engine.types import SpanCandidate
 from anonymizer.models import (
     DetectedSpan,
     DetectionChunk,
@@ -225,19 +226,7 @@ def chunk_detect(chunk_id: int, *, worker: str) -> ChunkOutcome:
             ),
         )
         spans.extend(
-            DetectedSpan(
-                record_id=record_id,
-                run=run,
-                start=c.start,
-                end=c.end,
-                label=c.label,
-                score=min(max(float(c.score), 0.0), 1.0),
-                recognizer=c.recognizer[:80],
-                pattern_name=(c.pattern_name or "")[:80],
-                context_word=(c.context_word or "")[:80],
-                validated=c.validated,
-                ruleset_version=ruleset.version,
-            )
+            _span_row(c, record_id=record_id, run=run, version=ruleset.version)
             for c in candidates
         )
         risks.append(
@@ -253,6 +242,23 @@ def chunk_detect(chunk_id: int, *, worker: str) -> ChunkOutcome:
         )
     _store_chunk(chunk, worker=worker, record_ids=[r for r, _ in records], spans=spans, risks=risks)
     return ChunkOutcome(records=len(records), spans=len(spans))
+
+
+def _span_row(c: SpanCandidate, *, record_id: int, run: DetectionRun, version: int) -> DetectedSpan:
+    """A candidate as machine output with its provenance, clamped to the columns' limits."""
+    return DetectedSpan(
+        record_id=record_id,
+        run=run,
+        start=c.start,
+        end=c.end,
+        label=c.label,
+        score=min(max(float(c.score), 0.0), 1.0),
+        recognizer=c.recognizer[:80],
+        pattern_name=(c.pattern_name or "")[:80],
+        context_word=(c.context_word or "")[:80],
+        validated=c.validated,
+        ruleset_version=version,
+    )
 
 
 def _store_chunk(

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from anonymizer.engine.tabular import ColumnRoleKind
+
 
 class DataClass(models.TextChoices):
     PUBLIC = "public", "Public"
@@ -210,11 +212,8 @@ class ApiToken(models.Model):
 class ColumnRole(models.Model):
     """The role of one structured column of a batch: suggested by Veil, confirmed by an officer."""
 
-    class Role(models.TextChoices):
-        DIRECT = "direct_identifier", "Direct identifier"
-        QUASI = "quasi_identifier", "Quasi-identifier"
-        SENSITIVE = "sensitive", "Sensitive attribute"
-        INSENSITIVE = "insensitive", "Insensitive"
+    # The engine's ColumnRoleKind is the one definition of the roles' names and values.
+    Role = models.TextChoices("Role", [(r.name, (r.value, r.label)) for r in ColumnRoleKind])
 
     batch = models.ForeignKey(SourceBatch, on_delete=models.CASCADE, related_name="column_roles")
     column = models.CharField(max_length=200)

@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from anonymizer import detection, jobs, rulesets, services
+from anonymizer.batches import services
+from anonymizer.detection import jobs
+from anonymizer.detection import services as detection
 from anonymizer.models import (
     DetectedSpan,
     DetectionChunk,
@@ -18,6 +20,9 @@ from anonymizer.models import (
     RuleSet,
     SourceBatch,
 )
+from anonymizer.rulesets import services as rulesets
+from anonymizer.rulesets.selectors import ruleset_active
+from tests.inline_jobs import run_detection
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +48,7 @@ def jbatch(admin_user: Any) -> SourceBatch:
 
 
 def run_all(run: DetectionRun) -> None:
-    for chunk_id in run.chunks.values_list("id", flat=True):
-        jobs.detect_chunk(chunk_id)
+    run_detection(run)
 
 
 def test_a_run_splits_the_batch_into_chunks(jbatch: SourceBatch, admin_user: Any) -> None:
@@ -169,7 +173,7 @@ def test_failures_are_recorded_without_text_and_can_be_retried(
 def test_a_new_rule_set_version_is_stamped_on_spans_and_samples_for_validation(
     jbatch: SourceBatch, admin_user: Any, officer: Any
 ) -> None:
-    v1 = detection.ruleset_active()
+    v1 = ruleset_active()
     draft = rulesets.ruleset_create_draft(actor=officer, based_on=v1)
     rulesets.ruleset_update_draft(
         actor=officer,
@@ -192,7 +196,7 @@ def test_a_new_rule_set_version_is_stamped_on_spans_and_samples_for_validation(
 
 
 def test_active_rule_sets_cannot_be_edited(officer: Any) -> None:
-    active = detection.ruleset_active()
+    active = ruleset_active()
     with pytest.raises(rulesets.RuleSetError, match="Only a draft"):
         rulesets.ruleset_update_draft(
             actor=officer, ruleset=active, config=active.config, notes="", validation_sample_rate=0

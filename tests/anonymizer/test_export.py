@@ -13,9 +13,15 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from anonymizer import detection, export, jobs, policies, services
+from anonymizer.batches import services
+from anonymizer.detection import services as detection
+from anonymizer.exports import services as export
+from anonymizer.exports.selectors import ExportError, export_dir
 from anonymizer.models import Policy, Record
+from anonymizer.policies import services as policies
+from anonymizer.policies.selectors import default_policy
 from audit.models import AuditEvent
+from tests.inline_jobs import run_detection
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +75,7 @@ def planted_batch(admin_user: Any, tmp_path: Path) -> Any:
         source_format="jsonl",
     )
     run = detection.detection_start(actor=admin_user, batch=batch)
-    for chunk_id in run.chunks.values_list("id", flat=True):
-        jobs.detect_chunk(chunk_id)
+    run_detection(run)
     batch.refresh_from_db()
     return batch
 
@@ -156,7 +161,7 @@ def test_no_planted_identifier_reaches_the_export(
     assert AuditEvent.objects.filter(action="export.created").exists()
     for kind, value in PLANTED.items():
         assert value not in trail, f"{kind} reached the audit trail"
-    from anonymizer import vault
+    from anonymizer.exports import vault
 
     assert (
         vault.vault_lookup(
@@ -172,13 +177,13 @@ def test_records_not_reviewed_are_left_out_and_counted(
     settings.VEIL_EXPORT_DIR = tmp_path / "exports"
     batch = planted_batch(admin_user, tmp_path)
     Record.objects.filter(batch=batch, external_id="t4").update(status="reviewed")
-    default = policies.ensure_default_policy()
+    default = default_policy()
     ex = export.export_start(actor=admin_user, batch=batch, policy=default, enqueue=False)
     ex = export.run_export(ex.pk)
     assert ex.status == "done"
     assert ex.manifest["records"]["exported"] == 1
     assert sum(ex.manifest["records"]["left_out"].values()) == 3
-    text = (export.export_dir(ex) / "records.jsonl").read_text()
+    text = (export_dir(ex) / "records.jsonl").read_text()
     assert "[CUSTOMER_NAME]" in text and PLANTED["name"] not in text
     assert ex.manifest["columns_exported"] == []  # columns not named are dropped
 
@@ -189,7 +194,7 @@ def test_only_admins_start_and_download_exports(
     settings.VEIL_EXPORT_DIR = tmp_path / "exports"
     batch = planted_batch(admin_user, tmp_path)
     Record.objects.filter(batch=batch).update(status="reviewed")
-    default = policies.ensure_default_policy()
+    default = default_policy()
     services.batch_assign_reviewers(actor=admin_user, batch=batch, reviewers=[reviewer])
     for user in (officer, reviewer):
         client = Client()
@@ -217,5 +222,5 @@ def test_a_retired_or_unapproved_policy_cannot_export(
 ) -> None:
     batch = planted_batch(admin_user, tmp_path)
     draft = policies.policy_create(actor=officer, name="draft-only")
-    with pytest.raises(export.ExportError, match="approved"):
+    with pytest.raises(ExportError, match="approved"):
         export.export_start(actor=admin_user, batch=batch, policy=draft)

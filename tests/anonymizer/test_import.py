@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from anonymizer import services
-from anonymizer.ingest import FORMATS, IngestError
+from anonymizer.batches import services
+from anonymizer.batches.ingest import FORMATS, IngestError
 from anonymizer.models import Record, SourceBatch
 from tests.conftest import SAMPLE_CSV
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anonymizer.ingest import FORMATS, IngestError, ParseOptions, parse_batch_file
+from anonymizer.batches.ingest import FORMATS, IngestError, ParseOptions, parse_batch_file
 
 SECRET = "Zebulon Quackenbush"  # planted text that must never show up in an error message
 

@@ -6,8 +6,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from anonymizer import policies, vault
+from anonymizer.exports import vault
 from anonymizer.models import Policy, VaultEntry
+from anonymizer.policies import services as policies
 from audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db

@@ -14,8 +14,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from anonymizer import export, policies, services, tabular
+from anonymizer.batches import columns as tabular
+from anonymizer.batches import services
+from anonymizer.exports import services as export
+from anonymizer.exports.selectors import ExportError, export_dir
 from anonymizer.models import Record
+from anonymizer.policies import services as policies
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +126,7 @@ def test_export_reaches_the_target_k(
     assert summary["k"] >= 5 and summary["risk_before"]["k"] < 5
     assert 0 <= summary["generalized_cell_share"] <= 1 and "information_loss" in summary
     rows = [
-        json.loads(x) for x in (export.export_dir(ex) / "records.jsonl").read_text().splitlines()
+        json.loads(x) for x in (export_dir(ex) / "records.jsonl").read_text().splitlines()
     ]
     combos = Counter(
         (r["fields"]["postcode"], r["fields"]["birth_year"], r["fields"]["gender"]) for r in rows
@@ -150,7 +154,7 @@ def test_an_unreachable_target_is_refused_naming_the_column(
     from anonymizer.models import ExportedDataset
 
     started = export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False)
-    with pytest.raises(export.ExportError) as excinfo:
+    with pytest.raises(ExportError) as excinfo:
         export.run_export(started.pk)
     message = str(excinfo.value)
     assert "cannot be reached" in message
@@ -165,7 +169,7 @@ def test_roles_must_be_confirmed_before_a_k_export(
 ) -> None:
     policy = policy_with(officer, make_user, k=5)
     started = export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False)
-    with pytest.raises(export.ExportError, match="confirm the batch's column roles"):
+    with pytest.raises(ExportError, match="confirm the batch's column roles"):
         export.run_export(started.pk)
 
 
@@ -185,10 +189,10 @@ def test_private_aggregates_spend_the_budget_and_are_refused_past_it(
     first = export.run_export(
         export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False).pk
     )
-    aggregates = json.loads((export.export_dir(first) / "aggregates.json").read_text())
+    aggregates = json.loads((export_dir(first) / "aggregates.json").read_text())
     assert [g["category"] for g in aggregates["groups"]] == ["free", "pro", "enterprise"]
     assert sum(g["count"] for g in aggregates["groups"]) == pytest.approx(300, abs=60)
     assert first.manifest["differential_privacy"]["budget_spent"] == 1.0
     second = export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False)
-    with pytest.raises(export.ExportError, match="privacy budget of this batch is spent"):
+    with pytest.raises(ExportError, match="privacy budget of this batch is spent"):
         export.run_export(second.pk)

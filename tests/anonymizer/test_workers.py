@@ -11,12 +11,16 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from anonymizer import detection, services
-from anonymizer.demo import demo_tickets, tickets_to_csv
+from anonymizer.batches import services
+from anonymizer.batches.demo import demo_tickets, tickets_to_csv
+from anonymizer.detection import services as detection
 from anonymizer.models import DetectedSpan, DetectionChunk, DetectionRun, Record, RiskAssessment
 from tests.workers import stop_worker, wait_for
 
-pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)

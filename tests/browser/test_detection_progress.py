@@ -6,11 +6,15 @@ import django_rq
 import pytest
 from playwright.sync_api import Page, expect
 
-from anonymizer.demo import demo_tickets, tickets_to_csv
+from anonymizer.batches.demo import demo_tickets, tickets_to_csv
 from anonymizer.models import RiskAssessment, SourceBatch
 from tests.browser.conftest import login, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.services, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.services,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_uploaded_batch_is_detected_by_a_worker_while_the_page_shows_progress(

@@ -14,7 +14,10 @@ from review.models import Decision, ReviewItem, ReviewSpan
 from tests.browser.conftest import login, screenshot
 from tests.review.factories import detect, make_batch
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 TICKETS = [
     "Hi, I'm Jane Roe 🙂 and my order ORD-123456 never came. Call 555-0100 please.",
@@ -209,7 +212,7 @@ def test_escalate_then_resolve_as_an_officer(
 def test_two_reviewers_asking_at_once_get_different_records(
     browser: Browser, live_server: Any, queue: Any, reviewer: Any, make_user: Any, admin_user: Any
 ) -> None:
-    from anonymizer import services as batch_services
+    from anonymizer.batches import services as batch_services
 
     other = make_user("rob_reviewer", "reviewer")
     batch_services.batch_assign_reviewers(

@@ -9,7 +9,10 @@ from anonymizer.models import SourceBatch
 from tests.browser.conftest import login, screenshot
 from tests.conftest import SAMPLE_CSV
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_admin_logs_in_uploads_a_csv_and_sees_the_batch(

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from anonymizer import services
+from anonymizer.batches import services
 from anonymizer.models import (
     DetectedSpan,
     DetectionRun,

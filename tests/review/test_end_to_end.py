@@ -6,10 +6,12 @@ from typing import Any
 
 import pytest
 
-from anonymizer import detection, export, jobs
+from anonymizer.detection import services as detection
+from anonymizer.exports.selectors import final_spans
 from anonymizer.models import Record
 from review import services
 from review.models import ReviewItem, ReviewSpan
+from tests.inline_jobs import run_detection
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +21,7 @@ def test_a_finished_run_fills_the_queue_and_review_feeds_the_export(
 ) -> None:
     settings.VEIL_EXPORT_DIR = tmp_path
     run = detection.detection_start(actor=admin_user, batch=batch, chunk_size=2)
-    for chunk_id in run.chunks.values_list("id", flat=True):
-        jobs.detect_chunk(chunk_id)
+    run_detection(run)
     statuses = dict(Record.objects.filter(batch=batch).values_list("external_id", "status"))
     assert "detected" not in statuses.values()  # every low-tier record sampled or auto-cleared
     queued = set(
@@ -43,5 +44,5 @@ def test_a_finished_run_fills_the_queue_and_review_feeds_the_export(
         )
     services.item_submit(actor=reviewer, item=item, version=item.version)
     # The export uses the reviewed span set: every span rejected, so the text goes out as is.
-    final = export.final_spans(batch, [item.record_id])
+    final = final_spans(batch, [item.record_id])
     assert final == {item.record_id: []}

@@ -85,7 +85,7 @@ def test_a_reviewer_gets_their_own_lease_back(detected: Any, reviewer: Any) -> N
 def test_an_expired_lease_returns_the_record_to_the_queue(
     detected: Any, reviewer: Any, make_user: Any, admin_user: Any
 ) -> None:
-    from anonymizer import services as batch_services
+    from anonymizer.batches import services as batch_services
 
     other = make_user("rob_reviewer", "reviewer")
     batch_services.batch_assign_reviewers(

@@ -89,7 +89,7 @@ def test_a_stale_version_is_refused_with_a_clear_message(
 def test_someone_else_s_record_is_read_only_and_refuses_actions(
     hostile: ReviewItem, reviewer: Any, make_user: Any, admin_user: Any
 ) -> None:
-    from anonymizer import services as batch_services
+    from anonymizer.batches import services as batch_services
 
     other = make_user("rob_reviewer", "reviewer")
     batch_services.batch_assign_reviewers(
@@ -157,8 +157,8 @@ def test_officer_resolves_an_escalation_through_the_pages(
 def test_the_preview_hides_pseudonyms(hostile: ReviewItem, reviewer: Any, officer: Any) -> None:
     from django.utils import timezone
 
-    from anonymizer import policies
     from anonymizer.models import Policy
+    from anonymizer.policies import services as policies
 
     rules = {"rules": {"PERSON": {"operator": "pseudonymize"}}, "default": {"operator": "redact"}}
     policy = policies.policy_create(actor=officer, name="pseudo", rules=rules)

@@ -50,9 +50,9 @@ def client_for(user: Any) -> Client:
 
 
 def test_snapshot(admin_user: Any, reviewer: Any, officer: Any, make_user: Any) -> None:
-    from anonymizer import policies
-    from anonymizer import services as batch_services
+    from anonymizer.batches import services as batch_services
     from anonymizer.models import Policy
+    from anonymizer.policies import services as policies
 
     batch = make_batch(admin_user, [reviewer], [HOSTILE, "no spans here", "third one here"])
     name, mail = HOSTILE.index("Jane Roe"), HOSTILE.index("jane@example.com")

@@ -11,6 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from anonymizer.engine.jsonl import output_line, read_records
+from anonymizer.engine.ruleset import RuleSetConfig, default_ruleset_config
+
 
 class Command(BaseCommand):
     help = (
@@ -28,8 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=64)
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # spaCy takes about a second to import: only this command's run pays for it, not
+        # every manage.py command that loads the command list.
         from anonymizer.engine.analyzer import detect_many, get_analyzer
-        from anonymizer.engine.jsonl import output_line, read_records
 
         config = _load_config(opts["ruleset"])
         try:
@@ -70,8 +74,6 @@ class Command(BaseCommand):
 
 
 def _load_config(path: str | None) -> Any:
-    from anonymizer.engine.ruleset import RuleSetConfig, default_ruleset_config
-
     if not path:
         return default_ruleset_config()
     try:

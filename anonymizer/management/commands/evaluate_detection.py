@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from anonymizer.engine.evaluation import evaluate, format_report, load_gold, presidio_baseline
 from anonymizer.management.commands.detect_file import _load_config
 
 
@@ -24,13 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Also print figures as JSON.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # spaCy takes about a second to import: only this command's run pays for it.
         from anonymizer.engine.analyzer import detect_many, get_analyzer
-        from anonymizer.engine.evaluation import (
-            evaluate,
-            format_report,
-            load_gold,
-            presidio_baseline,
-        )
 
         config = _load_config(opts["ruleset"])
         try:

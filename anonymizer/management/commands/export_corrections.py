@@ -51,6 +51,7 @@ class Command(BaseCommand):
         )
 
     def _docbin(self, docs: list[dict[str, Any]], output: Path) -> None:
+        # spaCy takes about a second to import: only a DocBin export pays for it.
         import spacy
         from spacy.tokens import DocBin
 

@@ -12,11 +12,18 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from anonymizer import detection, jobs, rulesets, services
+from anonymizer.batches import services
+from anonymizer.detection import services as detection
+from anonymizer.exports.selectors import export_dir
 from anonymizer.models import RuleSet
-from audit.learning import corrections, is_held_out, retrain_round, reviewed_items, shape
+from anonymizer.policies.selectors import default_policy
+from anonymizer.rulesets import services as rulesets
+from anonymizer.rulesets.learning import corrections, is_held_out, reviewed_items, shape
+from anonymizer.rulesets.selectors import ruleset_active
+from anonymizer.rulesets.services import retrain_round
 from audit.models import AuditEvent
 from review import services as review
+from tests.inline_jobs import run_detection
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +75,7 @@ def reviewed(admin_user: Any, reviewer: Any) -> Any:
     )
     services.batch_assign_reviewers(actor=admin_user, batch=batch, reviewers=[reviewer])
     run = detection.detection_start(actor=admin_user, batch=batch)
-    for chunk_id in run.chunks.values_list("id", flat=True):
-        jobs.detect_chunk(chunk_id)
+    run_detection(run)
     review_everything(reviewer)
     return batch
 
@@ -123,7 +129,7 @@ def test_a_retraining_round_makes_an_evaluated_candidate(reviewed: Any, officer:
     assert evaluation.held_out_records == held and evaluation.training_records == 40 - held
     assert evaluation.report["candidate"]["leak_rate"] <= evaluation.report["baseline"]["leak_rate"]
     # The officer confirms the proposed pattern; it is now part of the draft's config.
-    from audit.learning import proposal_confirm
+    from anonymizer.rulesets.services import proposal_confirm
 
     proposal_confirm(actor=officer, ruleset=candidate, index=0)
     candidate.refresh_from_db()
@@ -134,7 +140,7 @@ def test_a_retraining_round_makes_an_evaluated_candidate(reviewed: Any, officer:
 def test_activation_of_a_worse_candidate_needs_a_written_override(
     reviewed: Any, officer: Any
 ) -> None:
-    active = detection.ruleset_active()
+    active = ruleset_active()
     worse = rulesets.ruleset_create_draft(actor=officer, based_on=active)
     config = dict(worse.config)
     config["ner_entities"] = []  # drops every NER type: names and places go undetected
@@ -143,7 +149,8 @@ def test_activation_of_a_worse_candidate_needs_a_written_override(
         actor=officer, ruleset=worse, config=config, notes="worse", validation_sample_rate=0
     )
     from anonymizer.models import RuleSetEvaluation
-    from audit.learning import evaluate_rulesets, gold_spans, regressions
+    from anonymizer.rulesets.evaluation import evaluate_rulesets, regressions
+    from anonymizer.rulesets.learning import gold_spans
 
     items = reviewed_items()
     report = evaluate_rulesets(worse, active, gold_spans(items))
@@ -168,12 +175,12 @@ def test_activation_of_a_worse_candidate_needs_a_written_override(
 def test_reviewed_records_export_with_precision_from_decisions(
     reviewed: Any, admin_user: Any, tmp_path: Path, settings: Any
 ) -> None:
-    from anonymizer import export, policies
+    from anonymizer.exports import services as export
 
     settings.VEIL_EXPORT_DIR = tmp_path
     ex = export.run_export(
         export.export_start(
-            actor=admin_user, batch=reviewed, policy=policies.ensure_default_policy(), enqueue=False
+            actor=admin_user, batch=reviewed, policy=default_policy(), enqueue=False
         ).pk
     )
     review_facts = ex.manifest["review"]
@@ -181,7 +188,7 @@ def test_reviewed_records_export_with_precision_from_decisions(
         review_facts["reviewed_by_person"] == 40 and review_facts["share_reviewed_by_person"] == 1
     )
     assert review_facts["precision_from_decisions"] == 1.0  # the reviewer kept every machine span
-    text = (export.export_dir(ex) / "records.jsonl").read_text()
+    text = (export_dir(ex) / "records.jsonl").read_text()
     assert not WIDGET.search(text) and "7946" not in text  # added spans are transformed too
 
 
