@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import spacy
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -75,8 +77,6 @@ def main() -> None:
     texts = load_texts(args)
     chars = sum(len(t) for t in texts)
     print(f"corpus: {len(texts)} texts, {chars} chars, mean {chars / max(len(texts), 1):.0f}")
-
-    import spacy
 
     analyzer = get_analyzer(default_ruleset_config())
     floor_nlp = spacy.load(MODEL_NAME, exclude=EXCLUDED_PIPES)

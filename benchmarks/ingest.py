@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from typing import Any
 
+from _common import DEMO_CSV, bare_batch, demo_csv, import_demo_batch
 from _django import setup
 
 
@@ -21,17 +23,16 @@ def main() -> None:
     args = parser.parse_args()
     setup()
 
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from anonymizer.batches import services
-    from anonymizer.batches.demo import demo_tickets, tickets_to_csv
+    # Veil's own modules, likewise: importable only after _django.setup().
     from anonymizer.batches.ingest import ParseOptions, parse_batch_file
-    from anonymizer.models import Record, SourceBatch
+    from anonymizer.models import SourceBatch
 
     t = time.perf_counter()
-    tickets = demo_tickets(args.records, seed=11)
-    data = tickets_to_csv(tickets)
+    tickets, data = demo_csv(args.records, seed=11)
     gen_s = time.perf_counter() - t
     chars = sum(len(x["text"]) for x in tickets)
     print(
@@ -40,49 +41,18 @@ def main() -> None:
     )
 
     user, _ = get_user_model().objects.get_or_create(username="bench_ingest")
-    options = ParseOptions(
-        source_format="csv", text_columns=["text"], id_column="ticket_id", max_bytes=1 << 31
-    )
+    options = ParseOptions(**DEMO_CSV, max_bytes=1 << 31)
     t = time.perf_counter()
     parse_batch_file(data, options)
     parse_s = time.perf_counter() - t
 
     t = time.perf_counter()
-    batch = services.batch_import(
-        actor=user,
-        data=data,
-        name="bench",
-        data_class="personal",
-        purpose="theme_analysis",
-        source_format="csv",
-        text_columns=["text"],
-        id_column="ticket_id",
-    )
+    batch = import_demo_batch(actor=user, data=data, name="bench")
     import_s = time.perf_counter() - t
     assert batch.records.count() == args.records
 
-    # Baseline: one ORM INSERT per record, on a sample, in one transaction.
     sample = tickets[: args.baseline_sample]
-    t = time.perf_counter()
-    with transaction.atomic():
-        base = SourceBatch.objects.create(
-            name="bench-baseline",
-            data_class="personal",
-            purpose="theme_analysis",
-            source_format="csv",
-            source_sha256="0" * 64,
-            record_count=len(sample),
-            created_by=user,
-        )
-        for i, x in enumerate(sample, start=1):
-            Record.objects.create(
-                batch=base,
-                position=i,
-                external_id=x["ticket_id"],
-                text=x["text"],
-                fields={k: v for k, v in x.items() if k not in ("text", "ticket_id")},
-            )
-    naive_s = time.perf_counter() - t
+    base, naive_s = naive_orm_import(sample, user)
     SourceBatch.objects.filter(pk__in=[batch.pk, base.pk]).delete()
 
     result = {
@@ -103,6 +73,31 @@ def main() -> None:
         f"speed-up {result['speedup_vs_naive_orm']}x"
     )
     print(json.dumps(result))
+
+
+def naive_orm_import(sample: list[dict[str, Any]], user: Any) -> tuple[Any, float]:
+    """Baseline: one ORM INSERT per record, on a sample, in one transaction; the batch and the
+    seconds it took."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
+    from django.db import transaction
+
+    # Veil's own modules, likewise: importable only after _django.setup().
+    from anonymizer.models import Record
+
+    t = time.perf_counter()
+    with transaction.atomic():
+        base = bare_batch(
+            name="bench-baseline", source_format="csv", record_count=len(sample), created_by=user
+        )
+        for i, x in enumerate(sample, start=1):
+            Record.objects.create(
+                batch=base,
+                position=i,
+                external_id=x["ticket_id"],
+                text=x["text"],
+                fields={k: v for k, v in x.items() if k not in ("text", "ticket_id")},
+            )
+    return base, time.perf_counter() - t
 
 
 if __name__ == "__main__":

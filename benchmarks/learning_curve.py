@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import json
 import sys
 import time
 from pathlib import Path
 
 from _django import setup
+from rq.utils import import_attribute
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -30,16 +32,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--limit", type=int, default=0, help="Use only the first N documents.")
     args = parser.parse_args(argv)
     setup()
-    from anonymizer import roles
-    from anonymizer.batches import services
-    from anonymizer.detection import jobs
-    from anonymizer.detection import services as detection
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from anonymizer.engine.analyzer import detect_many, get_analyzer
     from anonymizer.engine.evaluation import evaluate, load_gold
     from anonymizer.rulesets import services as rulesets
     from anonymizer.rulesets.selectors import ruleset_active, ruleset_engine_config
     from anonymizer.rulesets.services import proposal_confirm, retrain_round
-    from review import jobs as review_jobs
 
     lines = Path(args.gold).read_text(encoding="utf-8").splitlines()
     docs = load_gold(lines)
@@ -50,13 +48,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     train_docs = [d for i, d in enumerate(docs) if not _held(i)]
     slices = [train_docs[i :: args.rounds] for i in range(args.rounds)]
     tag = str(int(time.time() * 1000))
-    admin = services.user_create_with_role(username=f"lc_admin_{tag}",
-                                           password="x-benchmark-only-x", role=roles.ADMIN)
-    reviewer = services.user_create_with_role(username=f"lc_reviewer_{tag}",
-                                              password="x-benchmark-only-x", role=roles.REVIEWER)
-    officer = services.user_create_with_role(username=f"lc_officer_{tag}",
-                                             password="x-benchmark-only-x",
-                                             role=roles.PRIVACY_OFFICER)
+    admin, reviewer, officer = _users(tag)
 
     def measure() -> dict[str, float]:
         config = ruleset_engine_config(ruleset_active())
@@ -68,10 +60,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     print(f"round 0 (before retraining): {curve[0]}", flush=True)
     for number, part in enumerate(slices, start=1):
         batch = _import(part, f"learning-{tag}-{number}", admin, reviewer)
-        run = detection.detection_start(actor=admin, batch=batch)
-        for chunk_id in run.chunks.values_list("id", flat=True):
-            jobs.detect_chunk(chunk_id)
-        review_jobs.queue_prepare_for_run(run.pk)  # the hand-off a worker runs next
+        _detect(batch, admin)
         gold_of = {r.id: part[i] for i, r in enumerate(batch.records.order_by("position"))}
         reviewed = _review_queue(reviewer, gold_of)
         candidate = retrain_round(actor=officer)
@@ -88,12 +77,27 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
 
 def _held(index: int) -> bool:
-    import hashlib
-
     return hashlib.sha256(f"lc-holdout:{index}".encode()).digest()[0] < 256 // 5
 
 
+def _users(tag: str):  # type: ignore[no-untyped-def]
+    """An admin, a reviewer and a privacy officer of this run."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
+    from anonymizer import roles
+    from anonymizer.batches import services
+
+    admin = services.user_create_with_role(username=f"lc_admin_{tag}",
+                                           password="x-benchmark-only-x", role=roles.ADMIN)
+    reviewer = services.user_create_with_role(username=f"lc_reviewer_{tag}",
+                                              password="x-benchmark-only-x", role=roles.REVIEWER)
+    officer = services.user_create_with_role(username=f"lc_officer_{tag}",
+                                             password="x-benchmark-only-x",
+                                             role=roles.PRIVACY_OFFICER)
+    return admin, reviewer, officer
+
+
 def _import(part, name, admin, reviewer):  # type: ignore[no-untyped-def]
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from anonymizer.batches import services
 
     payload = "\n".join(json.dumps({"id": f"g{i}", "text": d.text}) for i, d in enumerate(part))
@@ -104,9 +108,23 @@ def _import(part, name, admin, reviewer):  # type: ignore[no-untyped-def]
     return batch
 
 
+def _detect(batch, admin):  # type: ignore[no-untyped-def]
+    """Detect the batch in this process, in the order workers would: every chunk, then the
+    hand-off job that builds the review queue, found by the dotted path detection enqueues."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
+    from anonymizer.detection import jobs
+    from anonymizer.detection import services as detection
+
+    run = detection.detection_start(actor=admin, batch=batch)
+    for chunk_id in run.chunks.values_list("id", flat=True):
+        jobs.detect_chunk(chunk_id)
+    import_attribute(detection.QUEUE_PREPARE_JOB)(run.pk)
+
+
 def _review_queue(reviewer, gold_of):  # type: ignore[no-untyped-def]
     """Work the queue as a careful person: reject spans gold does not hold, fix bounds and
     types, add what was missed, submit."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from review import services as review
 
     count = 0

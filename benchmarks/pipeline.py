@@ -19,21 +19,22 @@ import subprocess
 import sys
 import time
 
+from _common import demo_csv, import_demo_batch
 from _django import ROOT, setup
+from rq import Worker
 
 
 def start_workers(n: int) -> list[subprocess.Popen[bytes]]:
+    # After _django.setup(): it puts the project on sys.path and configures Django.
+    from anonymizer.detection.worker import VeilWorker
+
+    # Named from the class itself, so that the command follows the class when it moves.
+    worker_class = f"{VeilWorker.__module__}.{VeilWorker.__qualname__}"
+    command = [sys.executable, "manage.py", "rqworker", "detection", "--worker-class", worker_class]
     env = {**os.environ, "VEIL_DEV": "1"}
     return [
         subprocess.Popen(
-            [
-                sys.executable,
-                "manage.py",
-                "rqworker",
-                "detection",
-                "--worker-class",
-                "anonymizer.detection.worker.VeilWorker",
-            ],
+            command,
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -46,8 +47,8 @@ def start_workers(n: int) -> list[subprocess.Popen[bytes]]:
 
 def wait_ready(n: int, seconds: float = 120) -> None:
     # VeilWorker loads the model before it registers, so a registered worker is a warm one.
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     import django_rq
-    from rq import Worker
 
     conn = django_rq.get_connection("detection")
     deadline = time.monotonic() + seconds
@@ -58,6 +59,7 @@ def wait_ready(n: int, seconds: float = 120) -> None:
 
 
 def measure(batch, n_workers: int, chunk_size: int) -> float:  # type: ignore[no-untyped-def]
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from anonymizer.detection import services as detection
     from anonymizer.models import DetectionRun
 
@@ -85,26 +87,15 @@ def main() -> None:
     parser.add_argument("--only", type=int, choices=[1, 2], help="Measure one worker count only.")
     args = parser.parse_args()
     setup()
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     import django_rq
     from django.contrib.auth import get_user_model
 
-    from anonymizer.batches import services
-    from anonymizer.batches.demo import demo_tickets, tickets_to_csv
-
     django_rq.get_queue("detection").empty()
     user, _ = get_user_model().objects.get_or_create(username="bench_pipeline")
-    tickets = demo_tickets(args.records, seed=21)
+    tickets, data = demo_csv(args.records, seed=21)
     chars = sum(len(t["text"]) for t in tickets)
-    batch = services.batch_import(
-        actor=user,
-        data=tickets_to_csv(tickets),
-        name="bench-pipeline",
-        data_class="personal",
-        purpose="theme_analysis",
-        source_format="csv",
-        text_columns=["text"],
-        id_column="ticket_id",
-    )
+    batch = import_demo_batch(actor=user, data=data, name="bench-pipeline")
     result: dict[str, object] = {"benchmark": "pipeline", "records": args.records, "chars": chars}
     counts = [args.only] if args.only else [1, 2]
     for n in counts:

@@ -21,47 +21,18 @@ import random
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
+from _common import bare_batch
 from _django import setup
 
 LABELS = ("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "ORDER_ID", "STREET_ADDRESS", "DATE_TIME")
 WORDS = [
-    "order",
-    "parcel",
-    "refund",
-    "account",
-    "delivery",
-    "invoice",
-    "support",
-    "ticket",
-    "address",
-    "phone",
-    "customer",
-    "payment",
-    "charged",
-    "twice",
-    "missing",
-    "late",
-    "update",
-    "please",
-    "thanks",
-    "help",
-    "issue",
-    "login",
-    "password",
-    "device",
-    "app",
-    "crash",
-    "email",
-    "number",
-    "card",
-    "bank",
-    "transfer",
-    "week",
-    "month",
-    "yesterday",
-    "today",
+    "order", "parcel", "refund", "account", "delivery", "invoice", "support", "ticket", "address",
+    "phone", "customer", "payment", "charged", "twice", "missing", "late", "update", "please",
+    "thanks", "help", "issue", "login", "password", "device", "app", "crash", "email", "number",
+    "card", "bank", "transfer", "week", "month", "yesterday", "today",
 ]
 
 
@@ -95,11 +66,66 @@ def copy_rows(cursor: Any, sql: str, rows: Any) -> None:
             copy.write_row(row)
 
 
+LoadedRecord = tuple[str, list[tuple], str]  # text, spans (start, end, label, score), tier
+
+RECORD_COPY = (
+    "COPY anonymizer_record (batch_id, position, external_id, text, fields, status,"
+    " created_at, updated_at) FROM STDIN"
+)
+SPAN_COPY = (
+    'COPY anonymizer_detectedspan (record_id, run_id, start, "end", label, score,'
+    " recognizer, pattern_name, context_word, validated, ruleset_version) FROM STDIN"
+)
+RISK_COPY = (
+    "COPY anonymizer_riskassessment (record_id, run_id, tier, triggers, min_score,"
+    " span_count, ruleset_version, created_at) FROM STDIN"
+)
+
+
+def make_records(
+    rng: random.Random, n: int, per_record: int, many: int, many_spans: int
+) -> list[LoadedRecord]:
+    """The first `many` records carry `many_spans` spans and are high tier; the rest carry
+    `per_record` spans, a tenth of them high tier, six tenths medium, the rest low."""
+    records: list[LoadedRecord] = []
+    for i in range(n):
+        heavy = i < many
+        text, found = make_record(
+            rng, many_spans * 2 if heavy else 60, many_spans if heavy else per_record
+        )
+        tier = "high" if heavy or i % 10 == 0 else ("medium" if i % 10 < 7 else "low")
+        records.append((text, found, tier))
+    return records
+
+
+def record_rows(batch_id: int, records: list[LoadedRecord], now: Any) -> Iterator[tuple]:
+    for i, (text, _, tier) in enumerate(records):
+        status = "detected" if tier == "low" else "needs_review"
+        yield (batch_id, i + 1, f"R{i + 1:07d}", text, "{}", status, now, now)
+
+
+def span_rows(
+    ids: list[int], run_id: int, records: list[LoadedRecord], version: int
+) -> Iterator[tuple]:
+    for rid, (_, found, _) in zip(ids, records, strict=True):
+        for s, e, label, score in found:
+            yield (rid, run_id, s, e, label, score, "bench", "", "", None, version)
+
+
+def risk_rows(
+    ids: list[int], run_id: int, records: list[LoadedRecord], version: int, now: Any
+) -> Iterator[tuple]:
+    for rid, (_, found, tier) in zip(ids, records, strict=True):
+        yield (rid, run_id, tier, "[]", min(f[3] for f in found), len(found), version, now)
+
+
 def load(n: int, per_record: int, many: int, many_spans: int, seed: int) -> dict[str, Any]:
     """Batch, run, records, spans and risk assessments, written with COPY (PostgreSQL)."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from django.db import connection, transaction
     from django.utils import timezone
 
+    # Veil's own modules, likewise: importable only after _django.setup().
     from anonymizer.batches import services
     from anonymizer.models import DetectionRun, Record, SourceBatch
     from anonymizer.rulesets.selectors import ruleset_active
@@ -115,12 +141,9 @@ def load(n: int, per_record: int, many: int, many_spans: int, seed: int) -> dict
     now = timezone.now()
     t = time.perf_counter()
     with transaction.atomic():
-        batch = SourceBatch.objects.create(
+        batch = bare_batch(
             name="review bench",
-            data_class="personal",
-            purpose="theme_analysis",
             source_format="text_lines",
-            source_sha256="0" * 64,
             record_count=n,
             created_by=admin,
             status=SourceBatch.Status.DETECTED,
@@ -134,65 +157,14 @@ def load(n: int, per_record: int, many: int, many_spans: int, seed: int) -> dict
             record_count=n,
             finished_at=now,
         )
-        records: list[tuple[str, list[tuple], str]] = []
-        for i in range(n):
-            heavy = i < many
-            text, found = make_record(
-                rng, many_spans * 2 if heavy else 60, many_spans if heavy else per_record
-            )
-            tier = "high" if heavy or i % 10 == 0 else ("medium" if i % 10 < 7 else "low")
-            records.append((text, found, tier))
+        records = make_records(rng, n, per_record, many, many_spans)
         with connection.cursor() as c:
-            cur = c.cursor
-            copy_rows(
-                cur,
-                "COPY anonymizer_record (batch_id, position, external_id, text, fields, status,"
-                " created_at, updated_at) FROM STDIN",
-                (
-                    (
-                        batch.pk,
-                        i + 1,
-                        f"R{i + 1:07d}",
-                        text,
-                        "{}",
-                        "detected" if tier == "low" else "needs_review",
-                        now,
-                        now,
-                    )
-                    for i, (text, _, tier) in enumerate(records)
-                ),
-            )
+            copy_rows(c.cursor, RECORD_COPY, record_rows(batch.pk, records, now))
             ids = list(
                 Record.objects.filter(batch=batch).order_by("position").values_list("id", flat=True)
             )
-            copy_rows(
-                cur,
-                'COPY anonymizer_detectedspan (record_id, run_id, start, "end", label, score,'
-                " recognizer, pattern_name, context_word, validated, ruleset_version) FROM STDIN",
-                (
-                    (rid, run.pk, s, e, label, score, "bench", "", "", None, ruleset.version)
-                    for rid, (_, found, _) in zip(ids, records, strict=True)
-                    for s, e, label, score in found
-                ),
-            )
-            copy_rows(
-                cur,
-                "COPY anonymizer_riskassessment (record_id, run_id, tier, triggers, min_score,"
-                " span_count, ruleset_version, created_at) FROM STDIN",
-                (
-                    (
-                        rid,
-                        run.pk,
-                        tier,
-                        "[]",
-                        min(f[3] for f in found),
-                        len(found),
-                        ruleset.version,
-                        now,
-                    )
-                    for rid, (_, found, tier) in zip(ids, records, strict=True)
-                ),
-            )
+            copy_rows(c.cursor, SPAN_COPY, span_rows(ids, run.pk, records, ruleset.version))
+            copy_rows(c.cursor, RISK_COPY, risk_rows(ids, run.pk, records, ruleset.version, now))
         SourceBatch.objects.filter(pk=batch.pk).update(current_run=run)
     load_s = time.perf_counter() - t
     with connection.cursor() as c:
@@ -216,8 +188,10 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
 
 def work(client: Any, iterations: int) -> dict[str, list[float]]:
     """Work records through the real views; time every request."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from django.urls import reverse
 
+    # Veil's own modules, likewise: importable only after _django.setup().
     from review.models import ReviewItem, ReviewSpan
 
     times: dict[str, list[float]] = defaultdict(list)
@@ -273,13 +247,16 @@ def work(client: Any, iterations: int) -> dict[str, list[float]]:
 
 def page_queries(client: Any, batch: Any, reviewer: Any, spans: int) -> tuple[int, float]:
     """Queries and time of the record page for a record with `spans` spans (leased directly)."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from django.db import connection
     from django.db.models import Count
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
+    from django.utils import timezone
 
+    # Veil's own modules, likewise: importable only after _django.setup().
     from review.models import ReviewItem
-    from review.services import _grant_lease
+    from review.queue import grant_lease
 
     item = (
         ReviewItem.objects.filter(batch=batch, state="open", holder__isnull=True)
@@ -288,9 +265,7 @@ def page_queries(client: Any, batch: Any, reviewer: Any, spans: int) -> tuple[in
         .first()
     )
     assert item is not None, f"no open record with {spans} spans"
-    from django.utils import timezone
-
-    _grant_lease(item, reviewer, timezone.now())
+    grant_lease(item, reviewer, timezone.now())
     url = reverse("review_record", args=[item.public_id])
     client.get(url)
     with CaptureQueriesContext(connection) as ctx:
@@ -299,8 +274,26 @@ def page_queries(client: Any, batch: Any, reviewer: Any, spans: int) -> tuple[in
     return len(ctx.captured_queries), ms
 
 
+def record_pages(client: Any, data: dict[str, Any], few: int, many: int) -> dict[str, Any]:
+    """Queries and time of the record page with `few` spans and with `many` spans."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
+    from review.models import ReviewItem
+
+    few_q, few_ms = page_queries(client, data["batch"], data["reviewer"], few)
+    many_q, many_ms = page_queries(client, data["batch"], data["reviewer"], many)
+    # Release those two leases (the reviewer would otherwise resume them).
+    ReviewItem.objects.filter(holder=data["reviewer"]).update(holder=None, lease_expires_at=None)
+    print(
+        f"record page: {few_q} queries with {few} spans ({few_ms:.1f} ms), "
+        f"{many_q} with {many} spans ({many_ms:.1f} ms)",
+        flush=True,
+    )
+    return {"few_q": few_q, "few_ms": few_ms, "many_q": many_q, "many_ms": many_ms}
+
+
 def baseline(batch: Any, samples: int = 200) -> list[float]:
     """The floor: the record and its spans read with one raw query each."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from django.db import connection
 
     ids = list(batch.records.order_by("?").values_list("id", flat=True)[:samples])
@@ -320,6 +313,49 @@ def baseline(batch: Any, samples: int = 200) -> list[float]:
     return out
 
 
+def summary(
+    args: argparse.Namespace,
+    data: dict[str, Any],
+    queue_ms: float,
+    pages: dict[str, Any],
+    times: dict[str, list[float]],
+    floor: list[float],
+) -> dict[str, Any]:
+    """Print the time of each action; return the figures of the last line."""
+    actions = [k for k in times if k != "page"]
+    all_actions = [v for k in actions for v in times[k]]
+    for name, values in times.items():
+        print(
+            f"{name:>10}: p50 {percentile(values, 0.5):6.1f} ms"
+            f"  p95 {percentile(values, 0.95):6.1f} ms  (n={len(values)})"
+        )
+    floor_p50 = statistics.median(floor)
+    return {
+        "records": args.records,
+        "spans": data["spans"],
+        "load_s": round(data["load_s"], 1),
+        "queue_build_s": round(queue_ms / 1000, 2),
+        "page_p50_ms": round(percentile(times["page"], 0.5), 2),
+        "page_p95_ms": round(percentile(times["page"], 0.95), 2),
+        "page_many_spans_ms": round(pages["many_ms"], 2),
+        "action_p50_ms": round(percentile(all_actions, 0.5), 2),
+        "action_p95_ms": round(percentile(all_actions, 0.95), 2),
+        "actions": {
+            k: {
+                "p50_ms": round(percentile(times[k], 0.5), 2),
+                "p95_ms": round(percentile(times[k], 0.95), 2),
+            }
+            for k in actions
+        },
+        "queries_per_page_few_spans": pages["few_q"],
+        "queries_per_page_many_spans": pages["many_q"],
+        "spans_few": args.spans_per_record,
+        "spans_many": args.many_spans,
+        "baseline_raw_read_p50_ms": round(floor_p50, 3),
+        "page_p50_over_baseline": round(percentile(times["page"], 0.5) / floor_p50, 1),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=100_000)
@@ -329,11 +365,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
     setup()
+    # After _django.setup(): it puts the project on sys.path and configures Django.
     from django.conf import settings
     from django.db import connection
     from django.test import Client
 
-    from review.services import queue_prepare_for_run
+    # Veil's own modules, likewise: importable only after _django.setup().
+    from review.queue import queue_prepare_for_run
 
     if connection.vendor != "postgresql":
         raise SystemExit("Use PostgreSQL (DATABASE_URL): the load uses COPY.")
@@ -351,53 +389,11 @@ def main() -> None:
     )
     client = Client()
     client.force_login(data["reviewer"])
-    few_q, few_ms = page_queries(client, data["batch"], data["reviewer"], args.spans_per_record)
-    many_q, many_ms = page_queries(client, data["batch"], data["reviewer"], args.many_spans)
-    # Release those two leases (the reviewer would otherwise resume them).
-    from review.models import ReviewItem
-
-    ReviewItem.objects.filter(holder=data["reviewer"]).update(holder=None, lease_expires_at=None)
-    print(
-        f"record page: {few_q} queries with {args.spans_per_record} spans ({few_ms:.1f} ms), "
-        f"{many_q} with {args.many_spans} spans ({many_ms:.1f} ms)",
-        flush=True,
-    )
+    pages = record_pages(client, data, args.spans_per_record, args.many_spans)
     work(client, 5)  # warm-up
     times = work(client, args.iterations)
     floor = baseline(data["batch"])
-    actions = [k for k in times if k != "page"]
-    all_actions = [v for k in actions for v in times[k]]
-    for name, values in times.items():
-        print(
-            f"{name:>10}: p50 {percentile(values, 0.5):6.1f} ms"
-            f"  p95 {percentile(values, 0.95):6.1f} ms  (n={len(values)})"
-        )
-    floor_p50 = statistics.median(floor)
-    result = {
-        "records": args.records,
-        "spans": data["spans"],
-        "load_s": round(data["load_s"], 1),
-        "queue_build_s": round(ms / 1000, 2),
-        "page_p50_ms": round(percentile(times["page"], 0.5), 2),
-        "page_p95_ms": round(percentile(times["page"], 0.95), 2),
-        "page_many_spans_ms": round(many_ms, 2),
-        "action_p50_ms": round(percentile(all_actions, 0.5), 2),
-        "action_p95_ms": round(percentile(all_actions, 0.95), 2),
-        "actions": {
-            k: {
-                "p50_ms": round(percentile(times[k], 0.5), 2),
-                "p95_ms": round(percentile(times[k], 0.95), 2),
-            }
-            for k in actions
-        },
-        "queries_per_page_few_spans": few_q,
-        "queries_per_page_many_spans": many_q,
-        "spans_few": args.spans_per_record,
-        "spans_many": args.many_spans,
-        "baseline_raw_read_p50_ms": round(floor_p50, 3),
-        "page_p50_over_baseline": round(percentile(times["page"], 0.5) / floor_p50, 1),
-    }
-    print(json.dumps(result))
+    print(json.dumps(summary(args, data, ms, pages, times, floor)))
 
 
 if __name__ == "__main__":

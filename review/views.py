@@ -91,6 +91,7 @@ def _workspace(request: HttpRequest, item: ReviewItem, officer: bool) -> dict[st
         "highlighted": rendering.highlight(item.record.text, page.spans),
         "preview": rendering.preview(page.preview),
         "span_rows": rows,
+        "note_max": services.NOTE_MAX,
     }
 
 

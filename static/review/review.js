@@ -4,6 +4,10 @@
  * server answers with the updated workspace, i.e. after the transaction committed. Offsets are
  * counted in Unicode code points, like Python's str, not in UTF-16 units like JavaScript's.
  * Typed search text has no form name: it never leaves the browser, only offsets do.
+ *
+ * Element ids, classes, data-attributes, action names, modes and span statuses come from the
+ * page's DOM contract (review.rendering.DOM, emitted as JSON by templates/review/_assets.html),
+ * never from literals here: only the contract block's own id is named below.
  */
 (function () {
   "use strict";
@@ -12,22 +16,32 @@
   // (style-src 'self') that is refused and reported. Nothing here needs it.
   if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
 
+  var contract = document.getElementById("review-dom"); // review.rendering.Ids.contract
+  if (!contract) return;
+  var DOM = JSON.parse(contract.textContent);
+  var ID = DOM.ids, CLS = DOM.classes, DATA = DOM.data, ACT = DOM.actions;
+  var MODE = DOM.modes, STATUS = DOM.statuses;
+
   var busy = false;
   var current = null; // id of the span in focus (string)
   var lastAction = null;
 
   function $(id) { return document.getElementById(id); }
-  function workspace() { return $("workspace"); }
-  function mode() { var w = workspace(); return w ? w.dataset.mode : null; }
-  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#span-list .span-row")); }
+  function workspace() { return $(ID.workspace); }
+  function mode() { var w = workspace(); return w ? w.dataset[DATA.mode] : null; }
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll("#" + ID.span_list + " ." + CLS.span_row));
+  }
+  function spanOf(el) { return el.dataset[DATA.span]; }
+  function hasData(key) { return "[data-" + key + "]"; }
   function cpLen(s) { return Array.from(s).length; }
 
   function flash(message, kind) {
-    var box = $("flash");
+    var box = $(ID.flash);
     if (!box) return;
     box.textContent = "";
     var span = document.createElement("span");
-    span.className = kind || "refused";
+    span.className = kind || CLS.refused;
     span.textContent = message;
     box.appendChild(span);
   }
@@ -35,17 +49,18 @@
   // --- Span focus ------------------------------------------------------------------------
 
   function select(id, scroll) {
-    document.querySelectorAll(".span-row.current, mark.current").forEach(function (el) {
-      el.classList.remove("current");
+    var focused = "." + CLS.span_row + "." + CLS.current + ", mark." + CLS.current;
+    document.querySelectorAll(focused).forEach(function (el) {
+      el.classList.remove(CLS.current);
       el.removeAttribute("aria-current");
     });
-    var row = id ? $("s-" + id) : null;
+    var row = id ? $(ID.row_prefix + id) : null;
     current = row ? id : null;
     if (row) {
-      row.classList.add("current");
+      row.classList.add(CLS.current);
       row.setAttribute("aria-current", "true");
-      var mark = $("m-" + id);
-      if (mark) mark.classList.add("current");
+      var mark = $(ID.mark_prefix + id);
+      if (mark) mark.classList.add(CLS.current);
       if (scroll) {
         row.scrollIntoView({ block: "nearest" });
         if (mark) mark.scrollIntoView({ block: "nearest" });
@@ -55,55 +70,58 @@
   }
 
   function updateEditor(row) {
-    document.querySelectorAll(".editor-span").forEach(function (input) {
-      input.value = row ? row.dataset.span : "";
+    document.querySelectorAll("." + CLS.editor_span).forEach(function (input) {
+      input.value = row ? spanOf(row) : "";
     });
-    var label = $("relabel-label"), start = $("adjust-start"), end = $("adjust-end");
-    var name = $("editor-current");
-    if (label && row) label.value = row.dataset.label;
-    if (start) start.value = row ? row.dataset.start : "";
-    if (end) end.value = row ? row.dataset.end : "";
+    var label = $(ID.relabel_label), start = $(ID.adjust_start), end = $(ID.adjust_end);
+    var name = $(ID.editor_current);
+    var d = row ? row.dataset : null;
+    if (label && row) label.value = d[DATA.label];
+    if (start) start.value = row ? d[DATA.start] : "";
+    if (end) end.value = row ? d[DATA.end] : "";
     if (name) {
-      name.textContent = row ? row.dataset.label + " at " + row.dataset.start + "–" + row.dataset.end : "none";
+      name.textContent = row ? d[DATA.label] + " at " + d[DATA.start] + "–" + d[DATA.end] : "none";
     }
   }
 
   function move(delta) {
     var list = rows();
     if (!list.length) return;
-    var i = list.findIndex(function (r) { return r.dataset.span === current; });
+    var i = list.findIndex(function (r) { return spanOf(r) === current; });
     if (i < 0) i = delta > 0 ? 0 : list.length - 1;
     else i = Math.min(list.length - 1, Math.max(0, i + delta));
-    select(list[i].dataset.span, true);
+    select(spanOf(list[i]), true);
   }
 
   function nextPending(afterId) {
     var list = rows();
-    var i = list.findIndex(function (r) { return r.dataset.span === afterId; });
+    var i = list.findIndex(function (r) { return spanOf(r) === afterId; });
     var ordered = list.slice(i + 1).concat(list.slice(0, i + 1));
-    var found = ordered.find(function (r) { return r.dataset.status === "pending"; });
-    return found ? found.dataset.span : null;
+    var found = ordered.find(isPending);
+    return found ? spanOf(found) : null;
   }
 
-  function currentRow() { return current ? $("s-" + current) : null; }
+  function isPending(row) { return row.dataset[DATA.status] === STATUS.pending; }
 
-  function decide(cls) {
+  function currentRow() { return current ? $(ID.row_prefix + current) : null; }
+
+  function decide(action) {
     var row = currentRow();
     if (!row) { flash("Choose a span first (j / k)."); return; }
-    var button = row.querySelector("." + cls);
-    if (button) { lastAction = "decide"; button.click(); }
+    var button = row.querySelector("." + CLS.action_prefix + action);
+    if (button) { lastAction = "span-decision"; button.click(); }
   }
 
   // --- Selection and search -> offsets ---------------------------------------------------
 
-  function textBox() { return $("record-text"); }
+  function textBox() { return $(ID.record_text); }
 
-  function pieceOffset(piece) { return parseInt(piece.dataset.o, 10); }
+  function pieceOffset(piece) { return parseInt(piece.dataset[DATA.offset], 10); }
 
   function pointOffset(node, offset) {
     var box = textBox();
     if (node.nodeType === Node.TEXT_NODE) {
-      var piece = node.parentElement.closest("[data-o]");
+      var piece = node.parentElement.closest(hasData(DATA.offset));
       if (!piece || !box.contains(piece)) return null;
       return pieceOffset(piece) + cpLen(node.data.slice(0, offset));
     }
@@ -111,7 +129,7 @@
       var child = box.childNodes[offset];
       return child && child.dataset ? pieceOffset(child) : cpLen(box.textContent);
     }
-    var el = node.closest ? node.closest("[data-o]") : null;
+    var el = node.closest ? node.closest(hasData(DATA.offset)) : null;
     if (!el || !box.contains(el)) return null;
     return offset === 0 ? pieceOffset(el) : pieceOffset(el) + cpLen(el.textContent);
   }
@@ -129,7 +147,7 @@
   }
 
   function setAdd(found, shown) {
-    var start = $("add-start"), end = $("add-end"), where = $("add-where"), find = $("add-find");
+    var start = $(ID.add_start), end = $(ID.add_end), where = $(ID.add_where), find = $(ID.add_find);
     if (!start) return;
     start.value = found ? found.start : "";
     end.value = found ? found.end : "";
@@ -145,7 +163,8 @@
     var idx = text.indexOf(query, from);
     var covered = function (s, e) {
       return rows().some(function (r) {
-        return r.dataset.status !== "rejected" && +r.dataset.start < e && +r.dataset.end > s;
+        var d = r.dataset;
+        return d[DATA.status] !== STATUS.rejected && +d[DATA.start] < e && +d[DATA.end] > s;
       });
     };
     var first = null;
@@ -160,12 +179,12 @@
   }
 
   function startAdd() {
-    var find = $("add-find");
+    var find = $(ID.add_find);
     if (!find) return;
     var picked = selectionOffsets();
     if (picked) {
       setAdd(picked, picked.text);
-      $("add-label").focus();
+      $(ID.add_label).focus();
     } else {
       find.focus();
       find.select();
@@ -174,12 +193,12 @@
 
   // --- Help overlay ----------------------------------------------------------------------
 
-  function helpOpen() { var h = $("help"); return h && !h.hidden; }
+  function helpOpen() { var h = $(ID.help_box); return h && !h.hidden; }
   function toggleHelp(show) {
-    var help = $("help");
+    var help = $(ID.help_box);
     if (!help) return;
     help.hidden = !show;
-    if (show) $("help-close").focus();
+    if (show) $(ID.help_close).focus();
   }
 
   // --- Keys ------------------------------------------------------------------------------
@@ -212,39 +231,39 @@
   }
 
   function officerNoteFirst(buttonId) {
-    var note = $("officer-note");
-    if (buttonId === "officer-return" && note && !note.value.trim()) {
+    var note = $(ID.officer_note);
+    if (buttonId === ID.officer_return && note && !note.value.trim()) {
       note.focus();
-      flash("Write what the reviewer should do, then press Ctrl+Enter or u again.", "hint");
+      flash("Write what the reviewer should do, then press Ctrl+Enter or u again.", CLS.hint);
       return;
     }
     clickId(buttonId);
   }
 
-  var KEYS = {
-    review: {
-      j: function () { move(1); }, ArrowDown: function () { move(1); },
-      k: function () { move(-1); }, ArrowUp: function () { move(-1); },
-      a: function () { decide("act-accept"); },
-      x: function () { decide("act-reject"); },
-      t: function () { if (currentRow()) $("relabel-label").focus(); },
-      b: function () { if (currentRow()) { $("adjust-start").focus(); $("adjust-start").select(); } },
-      n: startAdd,
-      A: function () { submitForm("accept-all-form"); },
-      s: function () { submitForm("submit-form"); },
-      e: function () { $("escalate-note").focus(); },
-    },
-    officer: {
-      c: function () { $("officer-note").focus(); },
-      u: function () { officerNoteFirst("officer-return"); },
-      m: function () { officerNoteFirst("officer-resolve"); },
-    },
-    read: {
-      t: function () { submitForm("take-form"); },
-    },
+  // Key tables by the workspace's mode.
+  var KEYS = {};
+  KEYS[MODE.review] = {
+    j: function () { move(1); }, ArrowDown: function () { move(1); },
+    k: function () { move(-1); }, ArrowUp: function () { move(-1); },
+    a: function () { decide(ACT.accept); },
+    x: function () { decide(ACT.reject); },
+    t: function () { if (currentRow()) $(ID.relabel_label).focus(); },
+    b: function () { if (currentRow()) { $(ID.adjust_start).focus(); $(ID.adjust_start).select(); } },
+    n: startAdd,
+    A: function () { submitForm(ID.accept_all_form); },
+    s: function () { submitForm(ID.submit_form); },
+    e: function () { $(ID.escalate_note).focus(); },
+  };
+  KEYS[MODE.officer] = {
+    c: function () { $(ID.officer_note).focus(); },
+    u: function () { officerNoteFirst(ID.officer_return); },
+    m: function () { officerNoteFirst(ID.officer_resolve); },
+  };
+  KEYS[MODE.read] = {
+    t: function () { submitForm(ID.take_form); },
   };
   ["j", "k", "ArrowDown", "ArrowUp", "a", "x", "t", "b", "n", "A"].forEach(function (k) {
-    KEYS.officer[k] = KEYS.review[k];
+    KEYS[MODE.officer][k] = KEYS[MODE.review][k];
   });
 
   document.addEventListener("keydown", function (e) {
@@ -256,7 +275,7 @@
     if (typing(e.target)) { onTypingKey(e); return; }
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     if (e.key === "?") { toggleHelp(true); e.preventDefault(); return; }
-    var next = $("next-form");
+    var next = $(ID.next_form);
     if (next && e.key === "Enter" && !/^(A|BUTTON)$/.test(e.target.tagName)) {
       e.preventDefault();
       next.requestSubmit();
@@ -276,38 +295,38 @@
 
   document.addEventListener("click", function (e) {
     var t = e.target;
-    if (t.id === "help-open") { toggleHelp(true); return; }
-    if (t.id === "help-close") { toggleHelp(false); return; }
-    var mark = t.closest && t.closest("mark[data-span]");
-    if (mark) { select(mark.dataset.span, false); return; }
-    var row = t.closest && t.closest(".span-row");
-    if (row && !t.closest("button")) select(row.dataset.span, false);
-    if (row && t.closest("button")) { select(row.dataset.span, false); lastAction = "decide"; }
+    if (t.id === ID.help_open) { toggleHelp(true); return; }
+    if (t.id === ID.help_close) { toggleHelp(false); return; }
+    var mark = t.closest && t.closest("mark" + hasData(DATA.span));
+    if (mark) { select(spanOf(mark), false); return; }
+    var row = t.closest && t.closest("." + CLS.span_row);
+    if (row && !t.closest("button")) select(spanOf(row), false);
+    if (row && t.closest("button")) { select(spanOf(row), false); lastAction = "span-decision"; }
   });
 
   document.addEventListener("mouseup", function (e) {
     var box = textBox();
-    if (!box || !box.contains(e.target) || !$("add-find")) return;
+    if (!box || !box.contains(e.target) || !$(ID.add_find)) return;
     var picked = selectionOffsets();
     if (picked) setAdd(picked, picked.text);
   });
 
   document.addEventListener("input", function (e) {
-    if (e.target.id === "add-find") setAdd(findText(e.target.value));
+    if (e.target.id === ID.add_find) setAdd(findText(e.target.value));
   });
 
   // --- htmx: busy state, refusals, errors, focus after an update -------------------------
 
   document.addEventListener("htmx:beforeRequest", function (e) {
     var form = e.detail.elt;
-    if (form && form.id === "add-form" && !$("add-start").value) {
+    if (form && form.id === ID.add_form && !$(ID.add_start).value) {
       e.preventDefault();
-      flash("Select the words in the text, or type them in the box, then choose a type.", "hint");
+      flash("Select the words in the text, or type them in the box, then choose a type.", CLS.hint);
       return;
     }
     busy = true;
     var w = workspace();
-    if (w) w.classList.add("busy");
+    if (w) w.classList.add(CLS.busy);
   });
 
   var queued = null;
@@ -315,7 +334,7 @@
   function idle() {
     busy = false;
     var w = workspace();
-    if (w) w.classList.remove("busy");
+    if (w) w.classList.remove(CLS.busy);
     var next = queued;
     queued = null;
     if (next) next();
@@ -324,13 +343,13 @@
   // The next key waits until the answer is on the page AND htmx has wired its new forms
   // (settle): a key pressed before that would submit a form natively and reload the page.
   document.addEventListener("htmx:afterSettle", function (e) {
-    if (e.detail.target && e.detail.target.id === "workspace") idle();
+    if (e.detail.target && e.detail.target.id === ID.workspace) idle();
   });
 
   document.addEventListener("htmx:afterRequest", function (e) {
     var status = e.detail.xhr ? e.detail.xhr.status : 0;
     var swaps = e.detail.successful || status === 400 || status === 409;
-    if (!swaps || !e.detail.target || e.detail.target.id !== "workspace") idle();
+    if (!swaps || !e.detail.target || e.detail.target.id !== ID.workspace) idle();
   });
 
   document.addEventListener("htmx:beforeSwap", function (e) {
@@ -352,7 +371,7 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (e) {
-    if (!e.detail.target || e.detail.target.id !== "workspace") return;
+    if (!e.detail.target || e.detail.target.id !== ID.workspace) return;
     afterUpdate();
   });
 
@@ -361,9 +380,9 @@
     var active = document.activeElement;
     if (active && active !== document.body && workspace().contains(active)) active.blur();
     var keep = current;
-    if (lastAction === "decide" && keep) {
-      select(nextPending(keep) || (keep && $("s-" + keep) ? keep : null), true);
-    } else if (keep && $("s-" + keep)) {
+    if (lastAction === "span-decision" && keep) {
+      select(nextPending(keep) || (keep && $(ID.row_prefix + keep) ? keep : null), true);
+    } else if (keep && $(ID.row_prefix + keep)) {
       select(keep, false);
     } else {
       initialSelect();
@@ -374,14 +393,13 @@
 
   function initialSelect() {
     var list = rows();
-    var pending = list.find(function (r) { return r.dataset.status === "pending"; });
-    var first = pending || list[0];
-    select(first ? first.dataset.span : null, false);
+    var first = list.find(isPending) || list[0];
+    select(first ? spanOf(first) : null, false);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
     initialSelect();
-    var next = $("next-button");
+    var next = $(ID.next_button);
     if (next) next.focus();
   });
 })();

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.selectors import highlight
+from review.rendering import highlight
 
 
 @dataclass
