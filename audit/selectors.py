@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from audit.models import AuditEvent
+from audit.services import event_fields
 
 # Who may read the trail: privacy officers hold it (anonymizer.roles grants it).
 VIEW_AUDIT = "audit.view_auditevent"
@@ -38,14 +39,11 @@ def known_actions() -> list[str]:
 
 
 def event_row(e: AuditEvent) -> dict[str, Any]:
+    """An event as the audit page and its CSV show it: the hashed fields, readable."""
+    f = event_fields(e)
+    target = f"{f['target_type']}:{f['target_id']}" if f["target_type"] else ""
     return {
-        "seq": e.seq,
-        "at": e.at.isoformat(),
-        "actor": e.actor_name,
-        "action": e.action,
-        "batch": str(e.batch_public_id or ""),
-        "target": f"{e.target_type}:{e.target_id}" if e.target_type else "",
-        "payload": e.payload,
-        "ip": e.ip_address or "",
-        "hash": e.hash,
+        **{k: f[k] for k in ("seq", "at", "action", "payload")},
+        **{"actor": f["actor_name"], "batch": f["batch"] or "", "target": target},
+        **{"ip": f["ip"] or "", "hash": e.hash},
     }

@@ -30,7 +30,7 @@ def canonical(event: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def _fields(e: AuditEvent) -> dict[str, Any]:
+def event_fields(e: AuditEvent) -> dict[str, Any]:
     return {
         "seq": e.seq,
         "at": e.at.isoformat(),
@@ -46,7 +46,7 @@ def _fields(e: AuditEvent) -> dict[str, Any]:
 
 
 def event_hash(prev_hash: str, e: AuditEvent) -> str:
-    return hashlib.sha256(prev_hash.encode() + canonical(_fields(e))).hexdigest()
+    return hashlib.sha256(prev_hash.encode() + canonical(event_fields(e))).hexdigest()
 
 
 def audit_log(

@@ -1,8 +1,10 @@
-"""Building the review queue after detection, and the leases that hand its records out.
+"""The review queue: building it after detection, the leases that hand its records out, and
+the lease check every action starts with (lock_for_action, and the errors it raises).
 
 The queue of a finished run: its medium and high tier records, a deterministic sample of the
-low tier, and the rest of the low tier auto-cleared. A reviewer leases one record at a time;
-review.services checks the lease on every action.
+low tier, and the rest of the low tier auto-cleared. A reviewer (or an officer, on an
+escalation) leases one record at a time; the actions in review.services check that lease.
+Messages of ReviewError are safe to show: they hold offsets and counts, never record text.
 """
 
 from __future__ import annotations

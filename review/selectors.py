@@ -28,6 +28,7 @@ from anonymizer.engine.transform import (
 )
 from anonymizer.models import Policy, RiskAssessment, SourceBatch
 from anonymizer.permissions import REVIEW, batches_for_user
+from anonymizer.policies.selectors import policy_for_batch
 from review.models import Decision, ItemState, ReviewItem, ReviewSpan, SpanStatus
 
 LABEL_CHOICES = tuple(sorted(LABELS))
@@ -44,16 +45,6 @@ class Mode(StrEnum):
 
 
 # --- Preview under the batch's policy -----------------------------------------------------
-
-
-def policy_for_batch(batch: SourceBatch) -> Policy | None:
-    """The approved policy that fits the batch best: exact data class and purpose first."""
-    candidates = Policy.objects.filter(
-        status=Policy.Status.APPROVED,
-        data_class__in=["", batch.data_class],
-        purpose__in=["", batch.purpose],
-    ).only("id", "name", "version", "rules", "data_class", "purpose", "approved_at")
-    return max(candidates, key=lambda p: p.fit_rank(batch), default=None)
 
 
 def preview(

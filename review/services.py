@@ -10,6 +10,8 @@ out leases is review.queue; its entry points are importable from here too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -21,14 +23,12 @@ from audit.services import audit_log
 from review.models import Decision, ItemState, ReviewItem, ReviewSpan, SpanStatus
 
 # The names imported under a redundant alias are re-exported: reachable from here as before
-# the queue moved to review.queue (views, tests, the detection job, benchmarks).
+# the queue moved to review.queue (views, tests, review.jobs, benchmarks).
 from review.queue import LeaseLost as LeaseLost
 from review.queue import QueuePrepared as QueuePrepared
 from review.queue import ReviewError, lock_for_action
 from review.queue import StaleVersion as StaleVersion
 from review.queue import escalation_take as escalation_take
-from review.queue import grant_lease as _grant_lease  # noqa: F401 - old name, benchmarks use it
-from review.queue import lease_duration as lease_duration
 from review.queue import queue_next as queue_next
 from review.queue import queue_prepare_for_run as queue_prepare_for_run
 
@@ -37,6 +37,16 @@ NOTE_MAX = 2000
 
 
 # --- Actions ------------------------------------------------------------------------------
+
+
+@contextmanager
+def _action(
+    item: ReviewItem, *, actor: Any, version: int, states: tuple[str, ...]
+) -> Iterator[ReviewItem]:
+    """One action's transaction, holding the item locked once the caller's lease and version
+    are checked (review.queue.lock_for_action)."""
+    with transaction.atomic():
+        yield lock_for_action(item, actor=actor, version=version, states=states)
 
 
 def _record(
@@ -147,8 +157,7 @@ def _change_span(
     item: ReviewItem, actor: Any, version: int, span_id: int | None, action: str, **changes: Any
 ) -> ReviewItem:
     """Set fields of one span of a leased record: one decision, unless nothing changed."""
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=SPAN_STATES)
+    with _action(item, actor=actor, version=version, states=SPAN_STATES) as locked:
         _set_span(locked, _span(locked, span_id), actor=actor, action=action, **changes)
     return locked
 
@@ -179,8 +188,7 @@ def span_adjust(
     start: int | None,
     end: int | None,
 ) -> ReviewItem:
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=SPAN_STATES)
+    with _action(item, actor=actor, version=version, states=SPAN_STATES) as locked:
         span = _span(locked, span_id)
         start, end = _clean_bounds(locked.record.text, start, end)
         _check_no_overlap(locked, start, end, exclude=span.pk)
@@ -206,8 +214,7 @@ def span_add(
     label: str | None,
 ) -> ReviewItem:
     label = _check_label(label)
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=SPAN_STATES)
+    with _action(item, actor=actor, version=version, states=SPAN_STATES) as locked:
         start, end = _clean_bounds(locked.record.text, start, end)
         _check_no_overlap(locked, start, end, exclude=None)
         span = ReviewSpan.objects.create(
@@ -224,8 +231,7 @@ def span_add(
 
 def spans_accept_all(*, actor: Any, item: ReviewItem, version: int) -> ReviewItem:
     """Accept every undecided span: one decision listing the spans' offsets and labels."""
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=SPAN_STATES)
+    with _action(item, actor=actor, version=version, states=SPAN_STATES) as locked:
         pending = list(
             ReviewSpan.objects.filter(item=locked, status=SpanStatus.PENDING).order_by("start")
         )
@@ -279,8 +285,7 @@ def _complete(
 ) -> ReviewItem:
     """Mark the item reviewed (by its reviewer, or by an officer on an escalation): every span
     must be decided; the lease ends and the record counts as reviewed."""
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=(from_state,))
+    with _action(item, actor=actor, version=version, states=(from_state,)) as locked:
         counts = _require_decided(locked)
         locked.state = ItemState.DONE
         locked.holder, locked.lease_expires_at, locked.returned_to = None, None, None
@@ -306,8 +311,7 @@ def item_submit(*, actor: Any, item: ReviewItem, version: int) -> ReviewItem:
 
 def item_escalate(*, actor: Any, item: ReviewItem, version: int, note: str | None) -> ReviewItem:
     note = _clean_note(note, required="Say what the privacy officer should look at.")
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=(ItemState.OPEN,))
+    with _action(item, actor=actor, version=version, states=(ItemState.OPEN,)) as locked:
         locked.state = ItemState.ESCALATED
         locked.holder, locked.lease_expires_at = None, None
         locked.escalated_by, locked.escalated_at = actor, timezone.now()
@@ -326,8 +330,7 @@ def item_escalate(*, actor: Any, item: ReviewItem, version: int, note: str | Non
 
 def item_release(*, actor: Any, item: ReviewItem, version: int) -> ReviewItem:
     """Give the record back to the queue (decisions so far are kept)."""
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=SPAN_STATES)
+    with _action(item, actor=actor, version=version, states=SPAN_STATES) as locked:
         locked.holder, locked.lease_expires_at = None, None
         _record(
             locked,
@@ -346,8 +349,7 @@ def escalation_comment(
     *, actor: Any, item: ReviewItem, version: int, note: str | None
 ) -> ReviewItem:
     note = _clean_note(note, required="Write the comment first.")
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=(ItemState.ESCALATED,))
+    with _action(item, actor=actor, version=version, states=(ItemState.ESCALATED,)) as locked:
         _record(locked, actor=actor, action="comment", reason=note)
     return locked
 
@@ -357,8 +359,7 @@ def escalation_return(
 ) -> ReviewItem:
     """Send the record back to the reviewer who escalated it, with the officer's comment."""
     note = _clean_note(note, required="Tell the reviewer what to do with the record.")
-    with transaction.atomic():
-        locked = lock_for_action(item, actor=actor, version=version, states=(ItemState.ESCALATED,))
+    with _action(item, actor=actor, version=version, states=(ItemState.ESCALATED,)) as locked:
         locked.state = ItemState.OPEN
         locked.holder, locked.lease_expires_at = None, None
         locked.returned_to_id = locked.escalated_by_id

@@ -37,6 +37,27 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+def migration_defaults(request: pytest.FixtureRequest) -> None:
+    """What the data migrations install (role groups, rule set v1, the `default` policy), again
+    for each transactional test: the flush after every such test empties all tables, and only
+    permissions come back by themselves (post_migrate). The same functions as the migration."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    # Models and services once pytest-django has set Django up, as the fixtures below do.
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    from anonymizer.defaults import install_default_policy, install_first_ruleset
+    from anonymizer.roles import ensure_groups
+
+    ensure_groups(Group, Permission)
+    install_first_ruleset(apps)
+    install_default_policy(apps)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Tests make many users; PBKDF2's deliberate slowness would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -72,7 +72,7 @@ def test_function_local_imports_say_why(path: Path) -> None:
 
 def test_the_import_check_itself_finds_a_bare_local_import() -> None:
     bare = "def f():\n    import json\n    return json\n"
-    why = "def f():\n    # slow to import, for the sake of the example\n    import json\n    import re\n"
+    why = "def f():\n    # slow to import, say\n    import json\n    import re\n"
     late = "def f():\n    # a comment\n    x = 1\n    import json\n"
     assert local_imports_without_reason(bare) == [2]
     assert local_imports_without_reason(why) == []

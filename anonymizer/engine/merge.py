@@ -45,13 +45,4 @@ def _collapse(group: list[SpanCandidate], end: int) -> SpanCandidate:
     end = max(s.end for s in members)
     if start == best.start and end == best.end:
         return best
-    return SpanCandidate(
-        start=start,
-        end=end,
-        label=best.label,
-        score=best.score,
-        recognizer=best.recognizer,
-        pattern_name=best.pattern_name,
-        context_word=best.context_word,
-        validated=best.validated,
-    )
+    return best.over(start, end)

@@ -15,7 +15,10 @@ from anonymizer.models import Policy
 from anonymizer.permissions import APPROVE_POLICY
 from audit.services import audit_log
 
-COLUMN_OPERATORS = ("keep", "redact", "replace", "mask", "pseudonymize", "generalize")
+# What a draft's editor changes, and what a new version copies from the one it is based on.
+EDITABLE_FIELDS = (
+    "rules", "column_rules", "notes", "data_class", "purpose", "linkage_domain", "tabular"
+)
 
 
 class PolicyError(ValueError):
@@ -76,18 +79,9 @@ def policy_create(
 
 
 def policy_new_version(*, actor: Any, policy: Policy) -> Policy:
-    return policy_create(
-        actor=actor,
-        name=policy.name,
-        data_class=policy.data_class,
-        purpose=policy.purpose,
-        rules=policy.rules,
-        column_rules=policy.column_rules,
-        linkage_domain=policy.linkage_domain,
-        notes=policy.notes,
-        based_on=policy,
-        tabular=policy.tabular,
-    )
+    """A new draft of the same name, a copy of `policy`'s editable fields."""
+    copied = {name: getattr(policy, name) for name in EDITABLE_FIELDS}
+    return policy_create(actor=actor, name=policy.name, based_on=policy, **copied)
 
 
 def policy_update_draft(
@@ -112,17 +106,6 @@ def policy_update_draft(
         policy.save(update_fields=[*EDITABLE_FIELDS])
         _audit(actor, "updated", policy)
     return policy
-
-
-EDITABLE_FIELDS = (
-    "rules",
-    "column_rules",
-    "notes",
-    "data_class",
-    "purpose",
-    "linkage_domain",
-    "tabular",
-)
 
 
 def _audit(actor: Any, action: str, policy: Policy, **extra: Any) -> None:

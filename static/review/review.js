@@ -4,10 +4,8 @@
  * server answers with the updated workspace, i.e. after the transaction committed. Offsets are
  * counted in Unicode code points, like Python's str, not in UTF-16 units like JavaScript's.
  * Typed search text has no form name: it never leaves the browser, only offsets do.
- *
- * Element ids, classes, data-attributes, action names, modes and span statuses come from the
- * page's DOM contract (review.rendering.DOM, emitted as JSON by templates/review/_assets.html),
- * never from literals here: only the contract block's own id is named below.
+ * Ids, classes, data-attributes, action names, modes and span statuses all come from the page's
+ * DOM contract (review.rendering.DOM, as JSON from templates/review/_assets.html), not literals.
  */
 (function () {
   "use strict";
@@ -29,9 +27,7 @@
   function $(id) { return document.getElementById(id); }
   function workspace() { return $(ID.workspace); }
   function mode() { var w = workspace(); return w ? w.dataset[DATA.mode] : null; }
-  function rows() {
-    return Array.prototype.slice.call(document.querySelectorAll("#" + ID.span_list + " ." + CLS.span_row));
-  }
+  function rows() { return Array.from(document.querySelectorAll("#" + ID.span_list + " ." + CLS.span_row)); }
   function spanOf(el) { return el.dataset[DATA.span]; }
   function hasData(key) { return "[data-" + key + "]"; }
   function cpLen(s) { return Array.from(s).length; }
@@ -240,8 +236,7 @@
     clickId(buttonId);
   }
 
-  // Key tables by the workspace's mode.
-  var KEYS = {};
+  var KEYS = {}; // by the workspace's mode
   KEYS[MODE.review] = {
     j: function () { move(1); }, ArrowDown: function () { move(1); },
     k: function () { move(-1); }, ArrowUp: function () { move(-1); },

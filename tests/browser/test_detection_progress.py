@@ -13,7 +13,7 @@ from tests.browser.conftest import login, screenshot
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.services,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

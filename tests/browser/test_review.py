@@ -16,7 +16,7 @@ from tests.review.factories import detect, make_batch
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 TICKETS = [

@@ -16,6 +16,7 @@ from anonymizer.models import (
     RuleSet,
     SourceBatch,
 )
+from review.services import queue_prepare_for_run
 
 # (tier, [(start, end, label, score), ...]) per record, in position order.
 Plan = Sequence[tuple[str, Sequence[tuple[int, int, str, float]]]]
@@ -44,8 +45,6 @@ def detect(
     batch: SourceBatch, plan: Plan, *, prepare: bool = True, sample_rate: float = 0.0
 ) -> Any:
     """Write a finished run with the planned spans and tiers, then build the review queue."""
-    from review.services import queue_prepare_for_run
-
     records = list(Record.objects.filter(batch=batch).order_by("position"))
     assert len(records) == len(plan), "one plan entry per record"
     ruleset = active_ruleset()

@@ -12,7 +12,7 @@ from review import services
 from review.models import ReviewItem
 from tests.review.factories import detect, make_batch
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from anonymizer.batches import services as batch_services
 from anonymizer.models import Record
 from audit.models import AuditEvent
 from review import services
@@ -85,8 +86,6 @@ def test_a_reviewer_gets_their_own_lease_back(detected: Any, reviewer: Any) -> N
 def test_an_expired_lease_returns_the_record_to_the_queue(
     detected: Any, reviewer: Any, make_user: Any, admin_user: Any
 ) -> None:
-    from anonymizer.batches import services as batch_services
-
     other = make_user("rob_reviewer", "reviewer")
     batch_services.batch_assign_reviewers(
         actor=admin_user, batch=detected, reviewers=[reviewer, other]
@@ -277,8 +276,6 @@ def test_decisions_are_append_only(detected: Any, reviewer: Any) -> None:
     with pytest.raises(AppendOnlyError):
         decision.delete()
     if connection.vendor == "postgresql":
-        from django.db import DatabaseError, transaction
-
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             Decision.objects.filter(pk=decision.pk).update(reason="x")
 

@@ -7,8 +7,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from anonymizer.models import Record
+from anonymizer.batches import services as batch_services
+from anonymizer.models import Policy, Record
+from anonymizer.policies import services as policies
 from review import services
 from review.models import Decision, ReviewItem, ReviewSpan
 from tests.review.factories import detect, make_batch
@@ -89,8 +92,6 @@ def test_a_stale_version_is_refused_with_a_clear_message(
 def test_someone_else_s_record_is_read_only_and_refuses_actions(
     hostile: ReviewItem, reviewer: Any, make_user: Any, admin_user: Any
 ) -> None:
-    from anonymizer.batches import services as batch_services
-
     other = make_user("rob_reviewer", "reviewer")
     batch_services.batch_assign_reviewers(
         actor=admin_user, batch=hostile.batch, reviewers=[reviewer, other]
@@ -155,11 +156,6 @@ def test_officer_resolves_an_escalation_through_the_pages(
 
 
 def test_the_preview_hides_pseudonyms(hostile: ReviewItem, reviewer: Any, officer: Any) -> None:
-    from django.utils import timezone
-
-    from anonymizer.models import Policy
-    from anonymizer.policies import services as policies
-
     rules = {"rules": {"PERSON": {"operator": "pseudonymize"}}, "default": {"operator": "redact"}}
     policy = policies.policy_create(actor=officer, name="pseudo", rules=rules)
     policies.policy_submit(actor=officer, policy=policy)

@@ -9,10 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from anonymizer.engine.jsonl import output_line, read_records
 from anonymizer.engine.ruleset import RuleSetConfig, default_ruleset_config
+from anonymizer.management.common import read_input
 
 
 class Command(BaseCommand):
@@ -36,15 +37,7 @@ class Command(BaseCommand):
         from anonymizer.engine.analyzer import detect_many, get_analyzer
 
         config = _load_config(opts["ruleset"])
-        try:
-            with open(opts["input"], encoding="utf-8") as handle:
-                records = read_records(handle)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {opts['input']}: {exc.strerror}") from None
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{opts['input']} is not UTF-8 (byte {exc.start}).") from None
-        except ValueError as exc:
-            raise CommandError(f"{opts['input']}: {exc}") from None
+        records = read_input(opts["input"], read_records)
 
         analyzer = get_analyzer(config)
         output = Path(opts["output"])
@@ -76,10 +69,4 @@ class Command(BaseCommand):
 def _load_config(path: str | None) -> Any:
     if not path:
         return default_ruleset_config()
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return RuleSetConfig.from_dict(json.load(handle))
-    except OSError as exc:
-        raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
-    except ValueError as exc:
-        raise CommandError(f"Rule set {path}: {exc}") from None
+    return read_input(path, lambda f: RuleSetConfig.from_dict(json.load(f)), what="Rule set")

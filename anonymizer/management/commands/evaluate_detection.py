@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from anonymizer.engine.evaluation import evaluate, format_report, load_gold, presidio_baseline
 from anonymizer.management.commands.detect_file import _load_config
+from anonymizer.management.common import read_input
 
 
 class Command(BaseCommand):
@@ -29,13 +30,7 @@ class Command(BaseCommand):
         from anonymizer.engine.analyzer import detect_many, get_analyzer
 
         config = _load_config(opts["ruleset"])
-        try:
-            with open(opts["gold"], encoding="utf-8") as handle:
-                docs = load_gold(handle)
-        except OSError as exc:
-            raise CommandError(f"Cannot read {opts['gold']}: {exc.strerror}") from None
-        except ValueError as exc:
-            raise CommandError(f"{opts['gold']}: {exc}") from None
+        docs = read_input(opts["gold"], load_gold)
         texts = [d.text for d in docs]
         ours = evaluate(docs, list(detect_many(texts, analyzer=get_analyzer(config))))
         self.stdout.write(format_report(ours, f"Veil (rule set v{config.version})"))

@@ -5,14 +5,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from anonymizer import roles
 from anonymizer.exports import services as exports
 from anonymizer.exports.selectors import ExportError, export_dir
+from anonymizer.management.common import admin_actor
 from anonymizer.models import Policy, SourceBatch
 
 
@@ -42,7 +41,7 @@ class Command(BaseCommand):
         policy = policies.order_by("-version").first()
         if policy is None:
             raise CommandError(f"No approved policy named {opts['policy']!r}.")
-        actor = self._actor(opts["user"])
+        actor = admin_actor(opts["user"])
         try:
             export = exports.export_start(actor=actor, batch=batch, policy=policy, enqueue=False)
         except (ExportError, PermissionDenied) as exc:
@@ -61,14 +60,3 @@ class Command(BaseCommand):
             f"to {output} (left out: {records['left_out'] or 'none'})."
         )
         self.stdout.write(str(export.public_id))
-
-    def _actor(self, username: str | None) -> Any:
-        users = get_user_model().objects
-        actor = (
-            users.filter(username=username)
-            if username
-            else users.filter(groups__name=roles.ADMIN).order_by("id")
-        ).first()
-        if actor is None:
-            raise CommandError("No admin user found; pass --user.")
-        return actor

@@ -4,13 +4,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from anonymizer import roles
 from anonymizer.batches import services
 from anonymizer.batches.ingest import IngestError, guess_format
+from anonymizer.management.common import admin_actor
 from anonymizer.models import DataClass, Purpose, SourceFormat
 
 
@@ -40,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         path = Path(opts["path"])
-        actor = self._actor(opts["user"])
+        actor = admin_actor(opts["user"])
         try:
             size = path.stat().st_size
         except OSError as exc:
@@ -84,18 +83,3 @@ class Command(BaseCommand):
             f"as batch {batch.name!r}."
         )
         self.stdout.write(str(batch.public_id))
-
-    def _actor(self, username: str | None) -> Any:
-        users = get_user_model().objects
-        if username:
-            try:
-                return users.get(username=username)
-            except users.model.DoesNotExist:
-                raise CommandError(f"No user named {username!r}.") from None
-        actor = (
-            users.filter(groups__name=roles.ADMIN).order_by("id").first()
-            or users.filter(is_superuser=True).order_by("id").first()
-        )
-        if actor is None:
-            raise CommandError("No admin user exists; create one or pass --user.")
-        return actor
