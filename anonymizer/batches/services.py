@@ -14,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from anonymizer import roles
 from anonymizer.batches.ingest import ParsedBatch, ParseOptions, parse_batch_file
+from anonymizer.batches.selectors import batch_reviewers
 from anonymizer.detection.services import detection_start
 from anonymizer.models import ApiToken, DetectionRun, Record, SourceBatch
 from anonymizer.permissions import REVIEW_CODENAME, VIEW_CODENAME
@@ -118,20 +119,11 @@ def _store_batch(
         batch.full_clean(exclude=["created_by", "source_sha256"])
         batch.save()
         _store_records(batch, parsed, progress)
-        audit_log(
-            actor=actor,
-            action="batch.imported",
-            batch_public_id=batch.public_id,
-            target=batch,
-            payload={
-                "records": batch.record_count,
-                "chars": batch.char_count,
-                "format": batch.source_format,
-                "bytes": size,
-                "sha256": sha256,
-                "data_class": data_class,
-                "purpose": purpose,
-            },
+        counts = {"records": batch.record_count, "chars": batch.char_count, "bytes": size}
+        source = {"format": batch.source_format, "sha256": sha256}
+        _audit_batch(
+            actor, "batch.imported", batch,
+            {**counts, **source, "data_class": data_class, "purpose": purpose},
         )
     return batch
 
@@ -163,12 +155,7 @@ def batch_assign_reviewers(*, actor: Any, batch: SourceBatch, reviewers: Iterabl
         if not roles.has_role(user, roles.REVIEWER):
             raise ValueError("Only users in the reviewer group can be assigned to a batch.")
     with transaction.atomic():
-        current = {
-            u.pk: u
-            for u in get_users_with_perms(
-                batch, only_with_perms_in=[REVIEW_CODENAME], with_group_users=False
-            )
-        }
+        current = {u.pk: u for u in batch_reviewers(batch)}
         for pk, user in current.items():
             if pk not in wanted:
                 remove_perm(REVIEW_CODENAME, user, batch)
@@ -177,13 +164,16 @@ def batch_assign_reviewers(*, actor: Any, batch: SourceBatch, reviewers: Iterabl
             if pk not in current:
                 assign_perm(VIEW_CODENAME, user, batch)
                 assign_perm(REVIEW_CODENAME, user, batch)
-        audit_log(
-            actor=actor,
-            action="batch.reviewers_assigned",
-            batch_public_id=batch.public_id,
-            target=batch,
-            payload={"reviewer_ids": sorted(wanted), "previous_ids": sorted(current)},
+        _audit_batch(
+            actor, "batch.reviewers_assigned", batch,
+            {"reviewer_ids": sorted(wanted), "previous_ids": sorted(current)},
         )
+
+
+def _audit_batch(actor: Any, action: str, batch: SourceBatch, payload: dict[str, Any]) -> None:
+    audit_log(
+        actor=actor, action=action, batch_public_id=batch.public_id, target=batch, payload=payload
+    )
 
 
 def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:

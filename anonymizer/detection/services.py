@@ -95,17 +95,11 @@ def detection_start(
             status=SourceBatch.Status.DETECTING, current_run=run, updated_at=timezone.now()
         )
         chunk_ids = list(run.chunks.values_list("id", flat=True))
+        counts = {"records": run.record_count, "chunks": run.chunk_count}
+        payload = {"run": str(run.public_id), "ruleset_version": ruleset.version, **counts}
         audit_log(
-            actor=actor,
-            action="detection.started",
-            batch_public_id=locked.public_id,
-            target=run,
-            payload={
-                "run": str(run.public_id),
-                "ruleset_version": ruleset.version,
-                "records": run.record_count,
-                "chunks": run.chunk_count,
-            },
+            actor=actor, action="detection.started", batch_public_id=locked.public_id,
+            target=run, payload=payload,
         )
         transaction.on_commit(lambda: enqueue_chunks(chunk_ids))
     return run

@@ -38,14 +38,11 @@ def read_records(lines: Iterable[str]) -> list[tuple[str, str]]:
     return records
 
 
+OUTPUT_FIELDS = ("start", "end", "label", "score", "recognizer")
+
+
 def span_dict(span: SpanCandidate) -> dict[str, Any]:
-    return {
-        "start": span.start,
-        "end": span.end,
-        "label": span.label,
-        "score": span.score,
-        "recognizer": span.recognizer,
-    }
+    return {name: getattr(span, name) for name in OUTPUT_FIELDS}
 
 
 def output_line(record_id: str, spans: Sequence[SpanCandidate]) -> str:

@@ -38,16 +38,10 @@ def export_start(
         raise ExportError("This policy is for another data class or purpose than the batch.")
     with transaction.atomic():
         export = ExportedDataset.objects.create(batch=batch, policy=policy, created_by=actor)
+        payload = {"export": str(export.public_id), "policy": policy.name}
         audit_log(
-            actor=actor,
-            action="export.requested",
-            batch_public_id=batch.public_id,
-            target=export,
-            payload={
-                "export": str(export.public_id),
-                "policy": policy.name,
-                "policy_version": policy.version,
-            },
+            actor=actor, action="export.requested", batch_public_id=batch.public_id,
+            target=export, payload={**payload, "policy_version": policy.version},
         )
         if enqueue:
             transaction.on_commit(lambda: queue_job("export", RUN_EXPORT_JOB, export.pk))

@@ -7,11 +7,23 @@ from collections.abc import Callable
 from typing import Any, TextIO, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, CommandParser
 
 from anonymizer import roles
 
 T = TypeVar("T")
+
+
+def add_user_option(parser: CommandParser, what: str) -> None:
+    """`--user NAME`: whom the audit trail records; default the first admin (admin_actor)."""
+    parser.add_argument("--user", help=f"The admin {what} is recorded for (default: the first).")
+
+
+def add_ruleset_option(parser: CommandParser) -> None:
+    """`--ruleset FILE`: a rule-set configuration (JSON, as stored); default built-in v1."""
+    parser.add_argument(
+        "--ruleset", help="A rule-set configuration (JSON, as stored); default: built-in v1."
+    )
 
 
 def admin_actor(username: str | None) -> Any:

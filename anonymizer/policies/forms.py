@@ -55,13 +55,12 @@ class PolicyForm(forms.Form):
         return self._json("column_rules")
 
 
+TEXT_FIELDS = ("name", "data_class", "purpose", "linkage_domain", "notes")
+JSON_FIELDS = ("rules", "column_rules", "tabular")
+
+
 def initial_for(policy: Policy) -> dict[str, object]:
-    return {
-        "name": policy.name,
-        "data_class": policy.data_class,
-        "purpose": policy.purpose,
-        "linkage_domain": policy.linkage_domain,
-        "notes": policy.notes,
-        "rules": json.dumps(policy.rules, indent=2),
-        "column_rules": json.dumps(policy.column_rules, indent=2),
-    }
+    """The form's fields from a policy: plain values, and the JSON ones pretty-printed."""
+    initial: dict[str, object] = {f: getattr(policy, f) for f in TEXT_FIELDS}
+    initial |= {f: json.dumps(getattr(policy, f), indent=2) for f in JSON_FIELDS}
+    return initial

@@ -61,18 +61,11 @@ def policy_create(
             Policy.objects.select_for_update().filter(name=name).aggregate(v=Max("version"))["v"]
             or 0
         ) + 1
+        fields = {"data_class": data_class, "purpose": purpose, "notes": notes}
+        fields |= {"rules": rules, "column_rules": column_rules, "tabular": tabular or {}}
         policy = Policy.objects.create(
-            name=name,
-            version=version,
-            data_class=data_class,
-            purpose=purpose,
-            rules=rules,
-            column_rules=column_rules,
-            linkage_domain=linkage_domain,
-            notes=notes,
-            based_on=based_on,
-            authored_by=actor,
-            tabular=tabular or {},
+            name=name, version=version, linkage_domain=linkage_domain, **fields,
+            based_on=based_on, authored_by=actor,
         )
         _audit(actor, "created", policy, based_on=based_on.version if based_on else None)
     return policy

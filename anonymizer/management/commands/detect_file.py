@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from anonymizer.engine.jsonl import output_line, read_records
 from anonymizer.engine.ruleset import RuleSetConfig, default_ruleset_config
-from anonymizer.management.common import read_input
+from anonymizer.management.common import add_ruleset_option, read_input
 
 
 class Command(BaseCommand):
@@ -26,9 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("input", help="JSON-lines file to read.")
         parser.add_argument("--output", required=True, help="JSON-lines file to write.")
-        parser.add_argument(
-            "--ruleset", help="A rule-set configuration (JSON, as stored); default: built-in v1."
-        )
+        add_ruleset_option(parser)
         parser.add_argument("--batch-size", type=int, default=64)
 
     def handle(self, *args: Any, **opts: Any) -> None:

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from anonymizer.engine.evaluation import evaluate, format_report, load_gold, presidio_baseline
 from anonymizer.management.commands.detect_file import _load_config
-from anonymizer.management.common import read_input
+from anonymizer.management.common import add_ruleset_option, read_input
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("gold", help="Gold JSON-lines file.")
         parser.add_argument("--baseline-presidio", action="store_true")
-        parser.add_argument("--ruleset", help="A rule-set configuration (JSON); default v1.")
+        add_ruleset_option(parser)
         parser.add_argument("--json", action="store_true", help="Also print figures as JSON.")
 
     def handle(self, *args: Any, **opts: Any) -> None:

@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from anonymizer.exports import services as exports
 from anonymizer.exports.selectors import ExportError, export_dir
-from anonymizer.management.common import admin_actor
+from anonymizer.management.common import add_user_option, admin_actor
 from anonymizer.models import Policy, SourceBatch
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--policy-version", type=int, help="A specific approved version.")
         parser.add_argument("--output", required=True, help="Directory to copy the files to.")
-        parser.add_argument("--user", help="The admin the export is recorded for.")
+        add_user_option(parser, "the export")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:

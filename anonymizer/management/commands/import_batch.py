@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from anonymizer.batches import services
 from anonymizer.batches.ingest import IngestError, guess_format
-from anonymizer.management.common import admin_actor
+from anonymizer.management.common import add_user_option, admin_actor
 from anonymizer.models import DataClass, Purpose, SourceFormat
 
 
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             "--text-column", action="append", default=[], help="Repeat for several."
         )
         parser.add_argument("--id-column", default="")
-        parser.add_argument("--user", help="Username recorded as the uploader (an admin).")
+        add_user_option(parser, "the upload")
         parser.add_argument("--no-progress", action="store_true")
         parser.add_argument(
             "--no-detect", action="store_true", help="Do not queue detection after the import."
