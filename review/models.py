@@ -13,7 +13,6 @@ Machine output (anonymizer.DetectedSpan) never changes. Review work lives here:
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from anonymizer.models import DetectedSpan, DetectionRun, Record, SourceBatch
+from anonymizer.models.fields import public_id_field, user_field
 
 
 class ItemState(models.TextChoices):
@@ -56,9 +56,7 @@ class ReviewItem(models.Model):
 
     State = ItemState
 
-    public_id = models.UUIDField(
-        default=uuid.uuid4, unique=True, editable=False, help_text="Opaque id used in URLs."
-    )
+    public_id = public_id_field("Opaque id used in URLs.")
     record = models.OneToOneField(
         Record,
         on_delete=models.CASCADE,
@@ -93,28 +91,18 @@ class ReviewItem(models.Model):
     spans_ready = models.BooleanField(
         default=False, help_text="The detected spans were copied into review spans."
     )
-    holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+    holder = user_field(
         on_delete=models.SET_NULL,
-        related_name="+",
         help_text="Who holds the lease (a reviewer, or an officer on an escalation).",
     )
     lease_expires_at = models.DateTimeField(
         null=True, blank=True, help_text="After this the record returns to the queue."
     )
-    returned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
+    returned_to = user_field(
         on_delete=models.SET_NULL,
-        related_name="+",
         help_text="An officer sent the record back to this reviewer; they get it first.",
     )
-    escalated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    escalated_by = user_field(on_delete=models.SET_NULL)
     escalated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

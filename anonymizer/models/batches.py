@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from anonymizer.engine.tabular import ColumnRoleKind
+from anonymizer.models.fields import public_id_field, user_field
 
 
 class DataClass(models.TextChoices):
@@ -58,12 +58,7 @@ class RecordStatus(models.TextChoices):
 class SourceBatch(models.Model):
     Status = BatchStatus
 
-    public_id = models.UUIDField(
-        default=uuid.uuid4,
-        unique=True,
-        editable=False,
-        help_text="Opaque id used in URLs and the API.",
-    )
+    public_id = public_id_field("Opaque id used in URLs and the API.")
     name = models.CharField(max_length=200, help_text="A name people recognise the batch by.")
     data_class = models.CharField(
         max_length=20, choices=DataClass.choices, help_text="How sensitive the source data is."
@@ -94,9 +89,7 @@ class SourceBatch(models.Model):
         related_name="+",
         help_text="The detection run whose spans and tiers the batch currently shows.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="created_batches"
-    )
+    created_by = user_field(optional=False, related_name="created_batches")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -225,8 +218,7 @@ class ColumnRole(models.Model):
         help_text="Generalization hierarchy of a quasi-identifier: date, number, postcode, "
         "category.",
     )
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+    confirmed_by = user_field()
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from anonymizer.models.batches import Record, SourceBatch
+from anonymizer.models.fields import public_id_field, user_field
 
 
 class RuleSet(models.Model):
@@ -36,13 +35,9 @@ class RuleSet(models.Model):
         help_text="Share of records detected under this version that go to review as a "
         "validation sample of the new rules.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    activated_by = user_field()
     activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -76,14 +71,14 @@ class DetectionRun(models.Model):
         FAILED = "failed", "Failed"
         SUPERSEDED = "superseded", "Superseded"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     batch = models.ForeignKey(SourceBatch, on_delete=models.CASCADE, related_name="detection_runs")
     ruleset = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="runs")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.RUNNING)
     chunk_size = models.PositiveIntegerField()
     chunk_count = models.PositiveIntegerField()
     record_count = models.PositiveIntegerField()
-    created_by = models.ForeignKey(
+    created_by = models.ForeignKey(  # null but not blank: the command line starts runs too
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)

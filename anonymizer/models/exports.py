@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from anonymizer.models.batches import SourceBatch
+from anonymizer.models.fields import public_id_field, user_field
 from anonymizer.models.policies import Policy
 
 
@@ -38,7 +36,7 @@ class ExportedDataset(models.Model):
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     batch = models.ForeignKey(SourceBatch, on_delete=models.PROTECT, related_name="exports")
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, related_name="exports")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -46,9 +44,7 @@ class ExportedDataset(models.Model):
     records_done = models.PositiveIntegerField(default=0)
     manifest = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=300, blank=True, default="")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_field(optional=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from anonymizer.models.batches import DataClass, Purpose, SourceBatch
+from anonymizer.models.fields import public_id_field, user_field
 
 
 class Policy(models.Model):
@@ -21,7 +19,7 @@ class Policy(models.Model):
         APPROVED = "approved", "Approved"
         RETIRED = "retired", "Retired"
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = public_id_field()
     name = models.SlugField(max_length=80, help_text="Policies are referred to by name + version.")
     version = models.PositiveIntegerField()
     data_class = models.CharField(
@@ -59,14 +57,10 @@ class Policy(models.Model):
     )
     notes = models.TextField(blank=True, default="")
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
-    authored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    authored_by = user_field()
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    approved_by = user_field()
     approved_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
