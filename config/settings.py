@@ -197,6 +197,9 @@ VEIL_RISK_THRESHOLDS = env_json_object("VEIL_RISK_THRESHOLDS")
 
 # --- Export and keys. Exports live apart from the originals; keys never in the database.
 VEIL_EXPORT_DIR = Path(env_str("VEIL_EXPORT_DIR", str(VAR_DIR / "exports")))
+# Fine-tuned NER models (versioned artefacts a rule set points at). They are trained on reviewed
+# text: keep them where the originals are kept.
+VEIL_MODEL_DIR = Path(env_str("VEIL_MODEL_DIR", str(VAR_DIR / "models")))
 VEIL_KEY_DIR = Path(env_str("VEIL_KEY_DIR", str(VAR_DIR / "keys")))
 # Fernet key for the pseudonym vault, and the master secret linkage-domain keys derive from.
 # From the environment (or *_FILE); in development they are created in VEIL_KEY_DIR.
