@@ -8,7 +8,7 @@ import hashlib
 import json
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from anonymizer.engine.transform import PolicySpec, Span, policy_from_dict, pseudonym, transform
 from anonymizer.exports.keys import linkage_key
+from anonymizer.exports.residual import ResidualScan
 from anonymizer.exports.selectors import EXPORTABLE, final_spans
 from anonymizer.models import ExportedDataset, Record, SourceBatch
 from audit.cells import neutralise_cell
@@ -38,6 +39,7 @@ class Tally:
     per_operator: Counter[str] = field(default_factory=Counter)
     by_status: Counter[str] = field(default_factory=Counter)
     vault: dict[str, tuple[str, str]] = field(default_factory=dict)
+    residual: ResidualScan = field(default_factory=ResidualScan)
 
 
 @dataclass(frozen=True)
@@ -106,26 +108,68 @@ class RecordFiles:
 def write_records(
     export: ExportedDataset, directory: Path, plan: Plan, progress: Progress | None
 ) -> Tally:
-    """Transform and write every exportable record, a chunk at a time, reporting progress."""
+    """Collect what the export transforms (the residual scan's first pass), then transform,
+    scan and write every exportable record, a chunk at a time, reporting progress."""
     tally = Tally()
     ids = list(
         Record.objects.filter(batch=export.batch).order_by("position").values_list("id", flat=True)
     )
     ExportedDataset.objects.filter(pk=export.pk).update(records_total=export.batch.record_count)
+    for chunk, spans in _chunks(export.batch, ids):
+        for record in chunk:
+            if _exportable(record, plan):
+                _collect(record, spans[record.id], plan, tally.residual)
+    tally.residual.build()
+    done = 0
     with RecordFiles(directory, plan.kept_columns) as files:
-        for start in range(0, len(ids), CHUNK):
-            chunk = list(
-                Record.objects.filter(id__in=ids[start : start + CHUNK])
-                .order_by("position")
-                .only("id", "external_id", "text", "fields", "status")
-            )
-            spans = final_spans(export.batch, [r.id for r in chunk])
+        for chunk, spans in _chunks(export.batch, ids):
             for record in chunk:
                 _write_record(record, spans[record.id], plan, files, tally)
             if progress is not None:
                 progress(len(chunk))
-            ExportedDataset.objects.filter(pk=export.pk).update(records_done=start + len(chunk))
+            done += len(chunk)
+            ExportedDataset.objects.filter(pk=export.pk).update(records_done=done)
     return tally
+
+
+def _chunks(
+    batch: SourceBatch, ids: list[int]
+) -> Iterator[tuple[list[Record], dict[int, list[Span]]]]:
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(
+            Record.objects.filter(id__in=ids[start : start + CHUNK])
+            .order_by("position")
+            .only("id", "external_id", "text", "fields", "status")
+        )
+        yield chunk, final_spans(batch, [r.id for r in chunk])
+
+
+def _exportable(record: Record, plan: Plan) -> bool:
+    return record.status in EXPORTABLE and record.id not in plan.suppressed
+
+
+def _collect(record: Record, spans: list[Span], plan: Plan, scan: ResidualScan) -> None:
+    """The strings this record's export replaces: span texts, and the values of columns that
+    a column rule or the k-anonymity step changes."""
+    scan.add_record(record.text, spans, plan.spec)
+    generalized = plan.generalized.get(record.id, {})
+    for column in plan.kept_columns:
+        value = (record.fields or {}).get(column)
+        spec = plan.columns.operator_for(column)
+        if value in (None, "") or (spec.operator == "keep" and column not in generalized):
+            continue
+        text = value if isinstance(value, str) else json.dumps(value)
+        scan.add(text, str(spec.params.get("entity_type", column.upper())))
+
+
+def _verbatim_columns(record: Record, plan: Plan) -> list[str]:
+    """Columns whose value leaves as it came in."""
+    generalized = plan.generalized.get(record.id, {})
+    return [
+        c
+        for c in plan.kept_columns
+        if plan.columns.operator_for(c).operator == "keep" and c not in generalized
+    ]
 
 
 def _write_record(
@@ -137,7 +181,9 @@ def _write_record(
     if record.id in plan.suppressed:
         tally.left_out[SUPPRESSED] += 1
         return
+    scan = tally.residual
     result = transform(record.text, spans, plan.spec, plan.key)
+    result, found, left = scan.clean_text(record.text, spans, result, plan.spec, plan.key)
     for change in result.changes:
         tally.per_type[change.label] += 1
         tally.per_operator[f"{change.label}:{change.operator}"] += 1
@@ -146,6 +192,10 @@ def _write_record(
             tally.vault[pseudonym(original, change.label, plan.key)] = (change.label, original)
     fields = transform_fields(record.fields, plan.kept_columns, plan.columns, plan.key)
     fields.update(plan.generalized.get(record.id, {}))
+    in_fields, left_in_fields = scan.clean_fields(
+        fields, _verbatim_columns(record, plan), plan.spec, plan.key
+    )
+    scan.record(record.external_id, found + in_fields, left + left_in_fields)
     files.write(record.external_id, result.text, fields)
     tally.by_status[record.status] += 1
     tally.exported += 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 from anonymizer import permissions
 from anonymizer.exports import files
 from anonymizer.exports.manifest import build_manifest
+from anonymizer.exports.residual import ResidualScanError
 from anonymizer.exports.selectors import ExportError, export_dir, export_file
 from anonymizer.exports.tabular import dp_release, k_anonymize
 from anonymizer.exports.vault import vault_store_many
@@ -62,11 +63,7 @@ def run_export(export_id: int, *, progress: Callable[[int], None] | None = None)
         manifest = _write_files(export, directory, progress)
     except Exception as exc:
         shutil.rmtree(directory, ignore_errors=True)
-        ExportedDataset.objects.filter(pk=export.pk).update(
-            status=ExportedDataset.Status.FAILED,
-            error=type(exc).__name__,
-            finished_at=timezone.now(),
-        )
+        _record_failure(export, exc)
         raise
     with transaction.atomic():
         ExportedDataset.objects.filter(pk=export.pk).update(
@@ -84,10 +81,39 @@ def run_export(export_id: int, *, progress: Callable[[int], None] | None = None)
                 "export": str(export.public_id),
                 "files": {k: v["sha256"] for k, v in manifest["files"].items()},
                 "records": manifest["records"]["exported"],
+                "residual_scan": scan_counts(manifest["residual_scan"]),
             },
         )
     export.refresh_from_db()
     return export
+
+
+def scan_counts(summary: dict[str, Any]) -> dict[str, int]:
+    """What the audit trail keeps of a residual scan: its counts."""
+    return {k: v for k, v in summary.items() if isinstance(v, int)}
+
+
+def _record_failure(export: ExportedDataset, exc: Exception) -> None:
+    """Mark the export failed: the class of the error, or the safe message of a refusal by
+    the residual scan with its summary (counts and record ids) as the only manifest."""
+    error, manifest = type(exc).__name__, {}
+    if isinstance(exc, ResidualScanError):
+        error, manifest = str(exc)[:300], {"residual_scan": exc.summary}
+    with transaction.atomic():
+        ExportedDataset.objects.filter(pk=export.pk).update(
+            status=ExportedDataset.Status.FAILED,
+            error=error,
+            manifest=manifest,
+            finished_at=timezone.now(),
+        )
+        if isinstance(exc, ResidualScanError):
+            audit_log(
+                actor=export.created_by,
+                action="export.refused",
+                batch_public_id=export.batch.public_id,
+                target=export,
+                payload={"export": str(export.public_id), **scan_counts(exc.summary)},
+            )
 
 
 def _write_files(
@@ -100,9 +126,11 @@ def _write_files(
     tmp = files.fresh_partial(directory)
     try:
         tally = files.write_records(export, tmp, plan, progress)
+        scan = tally.residual.check()  # raises before anything is stored or published
         vault_store_many(export.policy.linkage_domain, tally.vault)
         entries = {name: files.file_entry(tmp / name) for name in files.RECORD_FILES}
         manifest = build_manifest(export, tally, entries, kept)
+        manifest["residual_scan"] = scan
         if tabular is not None:
             manifest["tabular"] = tabular
         aggregates = dp_release(export, kept)

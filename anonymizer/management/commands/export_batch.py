@@ -49,7 +49,10 @@ class Command(BaseCommand):
         with tqdm(
             total=batch.record_count, unit="rec", desc="Exporting", file=self.stderr._out
         ) as bar:
-            export = exports.run_export(export.pk, progress=bar.update)
+            try:
+                export = exports.run_export(export.pk, progress=bar.update)
+            except ExportError as exc:  # refused whole (k target, budget, residual scan)
+                raise CommandError(str(exc)) from None
         output = Path(opts["output"])
         output.mkdir(parents=True, exist_ok=True)
         for name in export.file_names():
