@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import QuerySet
 
+from anonymizer.engine.labels import is_hint
 from anonymizer.engine.transform import Span
 from anonymizer.models import DetectedSpan, ExportedDataset, Record, SourceBatch
 from review.selectors import reviewed_spans_for_records
@@ -35,7 +36,8 @@ def batch_exports(batch: SourceBatch, limit: int = 20) -> QuerySet[ExportedDatas
 
 def final_spans(batch: SourceBatch, record_ids: list[int]) -> dict[int, list[Span]]:
     """The spans each record goes out with: the reviewed set where a person reviewed it,
-    otherwise the machine's spans from the batch's current detection run."""
+    otherwise the machine's detections from the batch's current run. Review hints
+    (PROPER_NOUN) are not detections: they leave only as a person confirmed them."""
     reviewed = {
         rid: [Span(s.start, s.end, s.label) for s in spans]
         for rid, spans in reviewed_spans_for_records(record_ids).items()
@@ -46,5 +48,6 @@ def final_spans(batch: SourceBatch, record_ids: list[int]) -> dict[int, list[Spa
         for rid, start, end, label in DetectedSpan.objects.filter(
             run_id=batch.current_run_id, record_id__in=rest
         ).values_list("record_id", "start", "end", "label"):
-            machine.setdefault(rid, []).append(Span(start, end, label))
+            if not is_hint(label):
+                machine.setdefault(rid, []).append(Span(start, end, label))
     return {rid: reviewed.get(rid, machine.get(rid, [])) for rid in record_ids}
