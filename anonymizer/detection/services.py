@@ -201,8 +201,10 @@ def chunk_detect(chunk_id: int, *, worker: str) -> ChunkOutcome:
         .order_by("position")
         .values_list("id", "text")
     )
-    analyzer = get_analyzer(ruleset_engine_config(ruleset))
-    thresholds = RiskThresholds(**settings.VEIL_RISK_THRESHOLDS)
+    config = ruleset_engine_config(ruleset)
+    analyzer = get_analyzer(config)
+    # The rule set's calibrated thresholds win over the installation's VEIL_RISK_THRESHOLDS.
+    thresholds = RiskThresholds(**{**settings.VEIL_RISK_THRESHOLDS, **config.risk_thresholds})
     spans: list[DetectedSpan] = []
     risks: list[RiskAssessment] = []
     texts = [text for _, text in records]

@@ -123,12 +123,36 @@ def _is_break(token: str, lenient: bool = False) -> bool:
     return token.lower() in _BREAK_WORDS
 
 
+# Words written with a full stop inside an address ("St.", "Apt."): no sentence end after them.
+_ABBREVIATIONS = word_set(
+    """
+st rd ave av blvd ln dr ct pl sq ter pkwy cir hwy cres apt ste no nr fl rm bldg mt ft str ul
+po p.o
+    """
+)
+_MONTH_NAMES = word_set(
+    """
+jan january feb february mar march apr april may jun june jul july aug august sep sept
+september oct october nov november dec december
+    """
+)
+
+
+def _sentence_end(text: str, start: int, pos: int) -> bool:
+    """text[pos - 1] is a full stop that ends a sentence ("16 Victoria Terrace. Order ...")."""
+    if text[pos - 1] != ".":
+        return False
+    words = text[start:pos - 1].split()
+    word = words[-1] if words else ""
+    return len(word) > 2 and word.lower() not in _ABBREVIATIONS
+
+
 def extend(text: str, start: int, end: int, lenient: bool = False) -> int:
     """The end of the address block that begins at start and holds at least text[start:end]."""
     limit = min(len(text), start + MAX_BLOCK)
     pos = good = end
     for _ in range(MAX_TOKENS):
-        if text[pos - 1] in "?!;:":
+        if text[pos - 1] in "?!;:" or _sentence_end(text, start, pos):
             break
         sep = _SEP.match(text, pos)
         assert sep is not None
@@ -265,15 +289,20 @@ def find_addresses(text: str, lower: str | None = None) -> list[SpanCandidate]:
         if (end - start >= 4 and any(ch.isdigit() for ch in value)) or (
             value.count(" ") >= 1 and end - start >= 6
         ) or (value.isupper() and len(value) >= 3):
-            found.append(SpanCandidate(start, end, "STREET_ADDRESS", 0.7, RECOGNIZER,
-                                       "address_cue"))
+            # "moved to Kraków, Poland": no number, no corner: a place, not a street address
+            label = "STREET_ADDRESS" if any(ch.isdigit() for ch in text[start:end]) or (
+                "corner" in value) else "LOCATION"
+            found.append(SpanCandidate(start, end, label, 0.7, RECOGNIZER, "address_cue"))
     low = lower if lower is not None else text.lower()
     for i, anchor in enumerate(_ANCHORS):
         if _ANCHOR_GATES[i] and not any(g in low for g in _ANCHOR_GATES[i]):
             continue
         for m in anchor.finditer(text):
-            if i in (0, 2) and any(w.lower() in _BREAK_WORDS for w in m.group().split()[1:]):
-                continue  # a title ("5 Musicians Of The 70s"), not a street
+            if i in (0, 2) and any(
+                w.lower() in _BREAK_WORDS or w.lower().strip(".,") in _MONTH_NAMES
+                for w in m.group().split()[1:]
+            ):
+                continue  # a title ("5 Musicians Of The 70s") or a date, not a street
             end = extend(text, m.start(), m.end())
             if i == 2:
                 end = max(end, extend(text, m.start(), m.end(), lenient=True))
@@ -299,11 +328,18 @@ def split_lines(text: str, span: SpanCandidate) -> list[SpanCandidate]:
     return [span.over(start, end) for start, end in pieces]
 
 
+_HOUSE_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]?,?[ ]$")
+
+
 def extend_location(text: str, span: SpanCandidate) -> SpanCandidate:
-    """A location span grown over the address tokens that follow it."""
+    """A location span grown over the address tokens that follow it, and over a house number
+    just before it ("9448 Koskikatu 25" where the model found the street name only)."""
     if span.label not in LOCATION_LABELS:
         return span
     end = extend(text, span.start, span.end)
-    if end <= span.end:
+    number = _HOUSE_NUMBER_BEFORE.search(text, max(0, span.start - 9), span.start)
+    start = number.start() if number is not None and (
+        text[span.start].isupper() or span.label == "STREET_ADDRESS") else span.start
+    if end <= span.end and start == span.start:
         return span
-    return span.over(span.start, end)
+    return span.over(start, max(end, span.end))

@@ -1,7 +1,9 @@
 """The analyzer: Presidio's AnalyzerEngine over a lean spaCy pipeline, plus Veil's rule pass.
 
 Built once per process per rule-set version (`get_analyzer`); the spaCy model is loaded once per
-process, with only tok2vec and ner, and never downloaded. For each batch of texts:
+process, with only tok2vec and ner, and never downloaded: the packaged model, or the fine-tuned
+pipeline directory a rule set names (`RuleSetConfig.ner_model_path`, checked against
+`ner_model_sha256` by `modeldir.verify_model_dir`), one per (path, sha256). For each batch of texts:
 
 1. spaCy runs once over the batch (`nlp.pipe` of the engine's Presidio `SpacyNlpEngine`);
 2. each doc becomes Presidio `NlpArtifacts` through Presidio's own NER configuration (entity
@@ -31,7 +33,11 @@ from typing import Any
 import spacy
 
 from anonymizer.engine.addresses import extend_location, split_lines
+from anonymizer.engine.hints import RECOGNIZER as HINTS_RECOGNIZER
+from anonymizer.engine.hints import confirm_hints
 from anonymizer.engine.merge import merge_spans
+from anonymizer.engine.modeldir import verify_model_dir
+from anonymizer.engine.places import RECOGNIZER as PLACES_RECOGNIZER
 from anonymizer.engine.recognizers import RulePass
 from anonymizer.engine.ruleset import RuleSetConfig
 from anonymizer.engine.signatures import find_signature_lines
@@ -69,23 +75,31 @@ def _offline_environment() -> None:
     )
 
 
-def build_nlp_engine() -> Any:
+def load_pipeline(model_path: str = "", model_sha256: str = "") -> Any:
+    """The spaCy pipeline with only tok2vec and ner: the packaged model, or a fine-tuned
+    pipeline directory whose contents must have the given sha256 (never downloaded)."""
+    if not model_path:
+        return spacy.load(MODEL_NAME, exclude=EXCLUDED_PIPES)
+    verify_model_dir(model_path, model_sha256)
+    return spacy.load(model_path, exclude=EXCLUDED_PIPES)
+
+
+def build_nlp_engine(model_path: str = "", model_sha256: str = "") -> Any:
+    """Presidio's spaCy engine over `load_pipeline(model_path, model_sha256)`. Presidio's own
+    load() would try to download a model name it cannot import; this one loads it itself."""
     _offline_environment()
     # Presidio is imported only to build an engine: it takes 0.3-0.8 s, and it must come after
     # _offline_environment() (tldextract reads its settings when imported).
     from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
 
     class LeanSpacyNlpEngine(SpacyNlpEngine):
-        """Presidio's spaCy engine, loading the installed model without unused components."""
+        """Presidio's spaCy engine, loading the pipeline without unused components."""
 
         def load(self) -> None:
-            self.nlp = {  # type: ignore[assignment]
-                m["lang_code"]: spacy.load(m["model_name"], exclude=EXCLUDED_PIPES)
-                for m in self.models
-            }
+            self.nlp = {"en": load_pipeline(model_path, model_sha256)}  # type: ignore[assignment]
 
     engine = LeanSpacyNlpEngine(
-        models=[{"lang_code": "en", "model_name": MODEL_NAME}],
+        models=[{"lang_code": "en", "model_name": model_path or MODEL_NAME}],
         ner_model_configuration=NerModelConfiguration(**NER_MODEL_CONFIGURATION),
     )
     engine.load()
@@ -112,7 +126,7 @@ def build_analyzer(config: RuleSetConfig, nlp_engine: Any | None = None) -> Anal
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
     from presidio_analyzer.predefined_recognizers import SpacyRecognizer
 
-    nlp_engine = nlp_engine or _shared_nlp_engine()
+    nlp_engine = nlp_engine or _shared_nlp_engine(config.ner_model_path, config.ner_model_sha256)
     registry = RecognizerRegistry(supported_languages=["en"])
     recognizer = SpacyRecognizer(
         supported_language="en",
@@ -127,16 +141,18 @@ def build_analyzer(config: RuleSetConfig, nlp_engine: Any | None = None) -> Anal
 
 
 _lock = threading.Lock()
-_nlp_engine: Any | None = None
+_nlp_engines: dict[tuple[str, str], Any] = {}
 _analyzers: dict[tuple[int, int], Analyzer] = {}
 
 
-def _shared_nlp_engine() -> Any:
-    global _nlp_engine
+def _shared_nlp_engine(model_path: str = "", model_sha256: str = "") -> Any:
+    """One engine per process per (model path, sha256): the packaged model is the empty key."""
+    key = (model_path, model_sha256)
     with _lock:
-        if _nlp_engine is None:
-            _nlp_engine = build_nlp_engine()
-        return _nlp_engine
+        engine = _nlp_engines.get(key)
+        if engine is None:
+            engine = _nlp_engines[key] = build_nlp_engine(model_path, model_sha256)
+        return engine
 
 
 def get_analyzer(config: RuleSetConfig) -> Analyzer:
@@ -244,16 +260,33 @@ def _with_title(text: str, span: SpanCandidate) -> SpanCandidate:
     return span.over(m.start(), span.end)
 
 
+def _covered_by_places(text: str, span: SpanCandidate, places: list[SpanCandidate]) -> bool:
+    """A model PERSON or ORGANIZATION span whose letters gazetteer places cover entirely
+    ("Kraków, Poland"): the model took a place for a name."""
+    if span.label not in ("PERSON", "ORGANIZATION") or not places:
+        return False
+    return all(
+        not text[i].isalnum() or any(p.start <= i < p.end for p in places)
+        for i in range(span.start, span.end)
+    )
+
+
 def _finalise(text: str, spans: list[SpanCandidate], analyzer: Analyzer) -> list[SpanCandidate]:
     rules = analyzer.rules
+    places = [s for s in spans if s.recognizer == PLACES_RECOGNIZER]
     kept = [
         extend_location(text, _with_title(text, s))
         for s in spans
         if not rules.allowed(text, s)
-        and (s.recognizer != "presidio_spacy" or _keep_model_span(text, s))
+        and (s.recognizer != MODEL_RECOGNIZER or (
+            _keep_model_span(text, s) and not _covered_by_places(text, s, places)))
     ]
     kept.extend(find_signature_lines(text, kept))
-    return [piece for span in merge_spans(kept) for piece in split_lines(text, span)]
+    merged = confirm_hints(text, merge_spans(kept))
+    if any(s.recognizer == HINTS_RECOGNIZER and s.label == "PERSON" for s in merged):
+        # names confirmed from hints have signature lines too
+        merged = merge_spans([*merged, *find_signature_lines(text, merged)])
+    return [piece for span in merged for piece in split_lines(text, span)]
 
 
 def plain_presidio_analyzer() -> Any:

@@ -67,6 +67,7 @@ _US_STATES = (
     r"AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     r"NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC|PR|AA|AE|AP"
 )
+_MONTH_GATE = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 DOB_CONTEXT = ("born", "birth", "dob", "d.o.b", "birthday", "date of birth")
 _UNIT = r"(?:,?\s*(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|#)\.?\s*[A-Za-z0-9-]{1,6})?"
 
@@ -115,13 +116,24 @@ def _phone_not_date(value: str) -> bool:
     )
 
 
+_EXPLICIT_VALUE = re.compile(r"(?i)(?:\bis|\bwas|[:=])\s*\S+$")
+
+
+def _username_ok(match: str) -> bool:
+    """'username: jsmith', 'login j.smith_77', not 'login credentials' or 'login is such'."""
+    value = match.split()[-1] if match.split() else ""
+    if any(ch.isdigit() or ch in "_.-" for ch in value):
+        return True
+    return _EXPLICIT_VALUE.search(match) is not None and value.lower() not in STOP_WORDS
+
+
 def _has_digit(value: str) -> bool:
     return any(ch.isdigit() for ch in value)
 
 
 BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("email", "EMAIL_ADDRESS",
-         _c(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b"),
+         _c(r"(?<![\w.+'-])[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}\b"),
          1.0, gate=("@",)),
     Rule("url", "URL", _c(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+[^\s<>\"'()\[\].,;:!?]"), 0.9,
          gate=("http", "www.")),
@@ -198,7 +210,26 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("date_text", "DATE_TIME",
          _c(r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MONTHS + r")\.?,?\s+\d{4}|(?:" + _MONTHS +
             r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})\b"), 0.6, context=DOB_CONTEXT,
-         gate=("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")),
+         gate=_MONTH_GATE),
+    # dates in prose: "12 March", "the 3rd of May 1996", "March 1996", "in the spring of 2001",
+    # "since 1998" (a year after a time word)
+    Rule("date_day_month", "DATE_TIME",
+         _c(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTHS + r")\b\.?(?:,?\s+\d{4}\b)?"),
+         0.6, context=DOB_CONTEXT, gate=_MONTH_GATE),
+    Rule("date_month_year", "DATE_TIME",
+         _c(r"\b(?:" + _MONTHS + r")\.?,?\s+(?:of\s+)?(?:1[89]\d\d|20\d\d)\b"), 0.6,
+         context=DOB_CONTEXT, gate=_MONTH_GATE),
+    Rule("date_month_day", "DATE_TIME",
+         _c(r"\b(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b(?![:.,]?\d)"), 0.5,
+         context=DOB_CONTEXT, gate=_MONTH_GATE),
+    Rule("date_season", "DATE_TIME",
+         _c(r"(?i)\b(?:(?:early|late|mid)[ -])?(?:spring|summer|autumn|fall|winter)\s+(?:of\s+)?"
+            r"(?:'\d\d|(?:1[89]|20)\d\d)\b"), 0.6,
+         gate=("spring", "summer", "autumn", "fall", "winter")),
+    Rule("date_year_prose", "DATE_TIME",
+         _c(r"(?i)\b(?:in|since|from|until|till|by|during|early|late|mid|circa|around|before|"
+            r"after|between|and|year|of)\s+((?:1[89]|20)\d\d)s?\b(?![-/.,]?\d)"), 0.5, group=1,
+         gate=("19", "20")),
     Rule("age_years_old", "AGE",
          _c(r"(?i)\b(\d{1,3})(?:[ -]years?[ -]old|[ -]y/?o\b|[ -]yrs?[ -]old)"), 0.85, group=1,
          gate=("old", "y/o", "yo")),
@@ -248,7 +279,7 @@ BUILTIN_RULES: tuple[Rule, ...] = (
     Rule("username_context", "USERNAME",
          _c(r"(?i:\b(?:user\s?name|user\s?id|login|handle|screen\s?name|gamertag)\s*(?:is|was|:|=)?"
             r"\s*)([A-Za-z0-9_][A-Za-z0-9_.-]{2,31})\b"), 0.75, group=1,
-         gate=("user", "login", "handle", "screen", "gamertag")),
+         gate=("user", "login", "handle", "screen", "gamertag"), match_check=_username_ok),
     Rule("passport", "PASSPORT",
          _c(r"(?i:\bpassport(?:\s*(?:no|number|num|#))?\.?\s*(?:is|:)?\s*)(?-i:([A-Z0-9]{6,9}))\b"),
          0.85, _has_digit, group=1, gate=("passport",)),

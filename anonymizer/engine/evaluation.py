@@ -4,7 +4,8 @@ Matching rule (documented for the reports): a predicted span is a true positive 
 it overlaps a gold span of the same type after mapping Veil's types onto the gold label set; a
 gold span is recalled if some predicted span of its type overlaps it. Character metrics ignore
 types: the leak rate is the share of gold characters no predicted span covers; character
-precision is the share of predicted characters inside some gold span.
+precision is the share of predicted characters inside some gold span. Review hints
+(`labels.is_hint`) are not predictions.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from anonymizer.engine.labels import without_hints
 from anonymizer.engine.ruleset import default_ruleset_config
 from anonymizer.engine.types import Span, SpanCandidate
 
@@ -32,6 +34,9 @@ TO_GOLD: dict[str, str] = {
     "DEVICE_SERIAL": "ID",
     "PASSPORT": "ID",
     "DRIVER_LICENSE": "ID",
+    "NATIONAL_ID": "ID",
+    "TAX_ID": "ID",
+    "CASE_NUMBER": "ID",
     "USERNAME": "ID",
     "MAC_ADDRESS": "ID",
     # Presidio's own identifier types, for the baseline
@@ -164,7 +169,8 @@ def evaluate(docs: Sequence[GoldDoc], predictions: Sequence[Sequence[SpanCandida
     report = EvalReport(docs=len(docs))
     scores: dict[str, EntityScore] = defaultdict(EntityScore)
     for doc, predicted in zip(docs, predictions, strict=True):
-        pred = [(s.start, s.end, TO_GOLD.get(s.label, s.label)) for s in predicted]
+        # review hints are not detections: they are not scored as predicted spans
+        pred = [(s.start, s.end, TO_GOLD.get(s.label, s.label)) for s in without_hints(predicted)]
         for g in doc.spans:
             scores[g.label].gold += 1
             if any(p[2] == g.label and _overlaps(p[0], p[1], g.start, g.end) for p in pred):

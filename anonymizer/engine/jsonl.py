@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from anonymizer.engine.labels import without_hints
 from anonymizer.engine.types import SpanCandidate
 
 
@@ -46,4 +47,6 @@ def span_dict(span: SpanCandidate) -> dict[str, Any]:
 
 
 def output_line(record_id: str, spans: Sequence[SpanCandidate]) -> str:
-    return json.dumps({"id": record_id, "spans": [span_dict(s) for s in spans]}) + "\n"
+    """One output line: the record's detections; review hints (`labels.is_hint`) left out."""
+    detected = [span_dict(s) for s in without_hints(spans)]
+    return json.dumps({"id": record_id, "spans": detected}) + "\n"

@@ -1,11 +1,18 @@
 """Entity types Veil knows, their strength (for merging overlaps) and risk category.
 
 Presidio's names are used where one exists; Veil's own otherwise.
+
+Labels of the category "hint" (`is_hint`) are review hints, not detections: capitalised words
+no recognizer explained. They stay in `detect_many`'s output, for the risk step and the review
+page, but count as spans nowhere else: not in `detect_file` output, not in evaluation, not in
+exports or stored detections unless a person or a rule confirms them (`without_hints`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +20,8 @@ class LabelInfo:
     strength: int  # higher wins when spans overlap
     category: str  # identifier / contact / payment / government_id / location / person / ...
 
+
+HINT_CATEGORY = "hint"
 
 LABELS: dict[str, LabelInfo] = {
     # An IBAN (mod-97 checksum, longer) can hold a Luhn-valid run of digits: the IBAN wins.
@@ -22,6 +31,8 @@ LABELS: dict[str, LabelInfo] = {
     "PASSPORT": LabelInfo(97, "government_id"),
     "US_PASSPORT": LabelInfo(97, "government_id"),  # Presidio's names, if a rule set uses them
     "DRIVER_LICENSE": LabelInfo(96, "government_id"),
+    "NATIONAL_ID": LabelInfo(96, "government_id"),
+    "TAX_ID": LabelInfo(96, "government_id"),
     "US_DRIVER_LICENSE": LabelInfo(96, "government_id"),
     "US_ITIN": LabelInfo(96, "government_id"),
     "UK_NHS": LabelInfo(95, "health"),
@@ -37,6 +48,7 @@ LABELS: dict[str, LabelInfo] = {
     "ORDER_ID": LabelInfo(83, "identifier"),
     "INVOICE_ID": LabelInfo(82, "identifier"),
     "TICKET_ID": LabelInfo(81, "identifier"),
+    "CASE_NUMBER": LabelInfo(79, "identifier"),  # below the rule set's own TICKET_ID
     "DEVICE_SERIAL": LabelInfo(80, "technical"),
     "URL": LabelInfo(75, "technical"),
     "USERNAME": LabelInfo(74, "identifier"),
@@ -51,9 +63,11 @@ LABELS: dict[str, LabelInfo] = {
     "DATE_TIME": LabelInfo(30, "time"),
     "ID": LabelInfo(20, "identifier"),
     # Capitalised words no recognizer explained: low-score candidates for review.
-    "PROPER_NOUN": LabelInfo(5, "quasi_identifier"),
+    "PROPER_NOUN": LabelInfo(5, HINT_CATEGORY),
     # A short line under a name in a signature block: job title, employer.
     "SIGNATURE_LINE": LabelInfo(6, "quasi_identifier"),
+    # "I work for X as a dairy scientist": an occupation next to an employer.
+    "JOB_TITLE": LabelInfo(7, "quasi_identifier"),
 }
 # Organisation-defined types (custom patterns, deny-lists) rank with the identifiers: an
 # organisation that names a pattern means it, above what the NER model guesses.
@@ -71,3 +85,21 @@ def info(label: str) -> LabelInfo:
 
 def strength(label: str) -> int:
     return info(label).strength
+
+
+def is_hint(label: str) -> bool:
+    """A review hint (PROPER_NOUN), not a detection."""
+    return info(label).category == HINT_CATEGORY
+
+
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
+L = TypeVar("L", bound=_Labelled)
+
+
+def without_hints(spans: Iterable[L]) -> list[L]:
+    """The detections among `spans` (anything with a `.label`): hints left out."""
+    return [s for s in spans if not is_hint(s.label)]

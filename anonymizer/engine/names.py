@@ -76,6 +76,10 @@ _CUE = Cue.compile(
     r"customer|agent|contact|attn\.?|c/o)(?!\w)[,.!:]?\s*"
 )
 _LOWER_RUN = r"[^\W\d_]+(?:[ ][^\W\d_]+){0,2}"
+_STRONG_CUE = Cue.compile(
+    r"(?:my\s+name\s+is|my\s+name's|call\s+me|calls\s+me|called\s+me|named|(?:first|last|"
+    r"given|family|sur)\s*name\s+is)\s+"
+)
 _CUE_CAPS = re.compile(_NAME_RUN)
 _CUE_LOWER = re.compile(_LOWER_RUN)
 
@@ -93,7 +97,14 @@ def _widespread_first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _common_first_names() -> frozenset[str]:
+    """First names that are also everyday words ("dean", "mark", "grant"): names only when
+    a capitalised surname follows ("Dean Roberts")."""
+    return _name_lists()[3]
+
+
+@lru_cache(maxsize=1)
+def _name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     first: set[str] = set()
     last: set[str] = set()
     seen: dict[str, int] = {}
@@ -113,7 +124,7 @@ def _name_lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
             last.update(n.lower() for n in getattr(provider, attr, ()) if " " not in n)
     widespread = {n for n, count in seen.items() if count >= 2}
     return (frozenset(first - COMMON_WORDS), frozenset(last - COMMON_WORDS),
-            frozenset(widespread - COMMON_WORDS))
+            frozenset(widespread - COMMON_WORDS), frozenset(first & _COMMON_WORDS))
 
 
 def surnames() -> frozenset[str]:
@@ -150,6 +161,7 @@ class NameGazetteer:
         self.everyday = COMMON_WORDS | english_words() | _SENTENCE_STARTERS
         self.first, self.last = _lists()
         self.widespread = _widespread_first_names() - self.everyday
+        self.common_first = _common_first_names()
         self.any_name = self.first | self.last
 
     def find(self, text: str, lower: str | None = None) -> list[SpanCandidate]:
@@ -170,6 +182,26 @@ class NameGazetteer:
             span = self._after_cue(text, cue_end)
             if span is not None:
                 found.append(span)
+        found.extend(self._after_strong_cue(text, lower))
+        return found
+
+    def _after_strong_cue(self, text: str, lower: str | None) -> list[SpanCandidate]:
+        """'my name is vitoria', 'everyone calls me borna jerković': after a cue that can only
+        introduce a name, one or two lower-case words that are no everyday words, known names
+        or not, at a low score (a reviewer looks)."""
+        found = []
+        for _, start in _STRONG_CUE.spans(text, lower):
+            run = _CUE_LOWER.match(text, start)
+            if run is None or not text[start].islower():
+                continue
+            words = []
+            for word in run.group().split()[:2]:
+                if not word.islower() or word in self.everyday:
+                    break
+                words.append(word)
+            if words:
+                end = start + len(" ".join(words))
+                found.append(self._span(start, end, 0.5, "strong_cue_lower"))
         return found
 
     def _span(self, start: int, end: int, score: float, pattern: str) -> SpanCandidate:
@@ -226,6 +258,8 @@ class NameGazetteer:
         for i, (start, end, word) in enumerate(words):
             if not word[0].isupper() or len(word) < 2 or (word.isupper() and len(word) <= 4):
                 continue
+            if word.lower() in _GENERIC_CAPS:
+                continue  # a field label ("Username:"), a product or a plan ("Windows")
             base = _base(word.lower())
             if base in self.everyday:
                 continue
@@ -254,6 +288,12 @@ class NameGazetteer:
                 found.append(self._span(start, nxt[1], 0.75, "first_last"))
                 i += 2
                 continue
+            if low in self.common_first and word.istitle() and adjacent and nxt is not None and (
+                nxt[2].istitle() and nxt[2].lower() in self.last
+            ):
+                found.append(self._span(start, nxt[1], 0.7, "common_first_last"))
+                i += 2
+                continue
             if word[0].isupper() and not word.isupper() and low in self.first:
                 # a capitalised first name, with the capitalised word after it as surname
                 stop = end
@@ -264,21 +304,30 @@ class NameGazetteer:
                     i += 1
                 found.append(self._span(start, stop, 0.6, "first_name"))
             elif word.islower() and low in self.first and low not in self.everyday:
-                # "jane", "borna jerković", "benjamin a seiler": a known first name in lower
-                # case, with what follows if it is no everyday word
-                stop, j = end, i + 1
-                while j < len(words) and j <= i + 2 and text[words[j - 1][1]:words[j][0]] == " ":
-                    nxt_low = words[j][2]
-                    if not nxt_low.islower() or (nxt_low in self.everyday and len(nxt_low) > 1):
-                        break
-                    stop, j = words[j][1], j + 1
-                if len(text[start:stop].split()) == 2 and text[start:stop].split()[1] in "aeiou":
-                    stop = end  # "jane a" : the article, not an initial
-                if stop > end or low in self.widespread:
-                    found.append(self._span(start, stop, 0.45, "lower_first_name"))
+                span, j = self._lower_name(text, words, i)
+                if span is not None:
+                    found.append(span)
                 i = j - 1
             i += 1
         return found
+
+    def _lower_name(
+        self, text: str, words: list[tuple[int, int, str]], i: int
+    ) -> tuple[SpanCandidate | None, int]:
+        """"jane", "borna jerković", "benjamin a seiler": a known first name in lower case,
+        with what follows if it is no everyday word; and the index of the next word."""
+        start, end, word = words[i]
+        stop, j = end, i + 1
+        while j < len(words) and j <= i + 2 and text[words[j - 1][1]:words[j][0]] == " ":
+            nxt_low = words[j][2]
+            if not nxt_low.islower() or (nxt_low in self.everyday and len(nxt_low) > 1):
+                break
+            stop, j = words[j][1], j + 1
+        if len(text[start:stop].split()) == 2 and text[start:stop].split()[1] in "aeiou":
+            stop = end  # "jane a" : the article, not an initial
+        if stop > end or word in self.widespread:
+            return self._span(start, stop, 0.45, "lower_first_name"), j
+        return None, j
 
 
 _SENTENCE_STARTERS = word_set(
@@ -297,6 +346,15 @@ _SENTENCE_STARTERS = word_set(
     """
 )
 _VERB_ENDINGS = ("ing", "ed", "ly")
+# Capitalised words of software and service plans, which name no one.
+_GENERIC_CAPS = word_set(
+    """
+windows linux android ios iphone ipad macbook chrome firefox safari outlook excel bluetooth
+wifi username password login admin dashboard database app basic premium standard pro plus
+platinum enterprise starter deluxe ultimate lite hostname browser device version platform
+account settings profile
+    """
+)
 
 
 def _base(word: str) -> str:

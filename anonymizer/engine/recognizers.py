@@ -21,8 +21,10 @@ import ahocorasick
 
 from anonymizer.engine.addresses import find_addresses, find_places
 from anonymizer.engine.builtin_rules import BUILTIN_RULES, Rule
+from anonymizer.engine.identifiers import find_identifiers
 from anonymizer.engine.names import NameGazetteer
 from anonymizer.engine.orgs import find_organizations
+from anonymizer.engine.places import find_gazetteer_places
 from anonymizer.engine.ruleset import RuleSetConfig
 from anonymizer.engine.types import SpanCandidate
 
@@ -103,7 +105,9 @@ class RulePass:
             found.extend(self.names.find(text, low))
         found.extend(find_addresses(text, low))
         found.extend(find_places(text, low))
+        found.extend(find_gazetteer_places(text))
         found.extend(find_organizations(text, low))
+        found.extend(find_identifiers(text, low))
         return found
 
     def _candidate(

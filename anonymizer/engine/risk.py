@@ -1,4 +1,15 @@
-"""Risk tiers with reasons. Evidence is offsets and counts, never copied text."""
+"""Risk tiers with reasons. Evidence is offsets and counts, never copied text.
+
+A record can be tier low (auto-cleared, exported with no person's review) only if no trigger
+fires. Two triggers guard what detection may have missed:
+- uncovered_identifier: an identifier-shaped token (`identifiers.identifier_tokens`: letters
+  and digits mixed, or a long digit run) that no confident span (score at least
+  `confident_score`, hints aside) covers;
+- uncertain_candidate: a review hint (`labels.is_hint`) in a risky spot: next to identifying
+  spans, after a word that introduces a name, place or employer, at the start of the text,
+  a line or a sentence (where a capital letter says nothing), or in a run of hints.
+Low-score detections give `low_confidence`, as before.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from anonymizer.engine.labels import info
+from anonymizer.engine.identifiers import identifier_tokens
+from anonymizer.engine.labels import info, is_hint
 from anonymizer.engine.types import SpanCandidate
 
 TIERS = ("low", "medium", "high")
@@ -45,6 +57,10 @@ class RiskThresholds:
     - low_confidence_score: a span scored below this is a low-confidence detection (medium).
     - sensitive_context_min_hits: keyword hits needed for a context trigger to fire.
     - high_context_codes: context triggers that make a record high on their own.
+    - confident_score: a span scored at least this covers an identifier-shaped token.
+    - hint_window: a hint this many characters or fewer from an identifying span, or from a
+      word that introduces a name, place or employer, is an uncertain candidate.
+    - max_risky_hints: this many hints in risky spots or fewer are tolerated (0: none).
     """
 
     narrative_chars: int = 1200
@@ -52,9 +68,12 @@ class RiskThresholds:
     density_per_100_chars: float = 2.0
     density_high_per_100_chars: float = 4.0
     distinct_types_high: int = 4
-    low_confidence_score: float = 0.6
-    sensitive_context_min_hits: int = 1
     high_context_codes: tuple[str, ...] = ("health_context", "minors_context")
+    sensitive_context_min_hits: int = 1
+    low_confidence_score: float = 0.6
+    confident_score: float = 0.6
+    hint_window: int = 16
+    max_risky_hints: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "high_context_codes", tuple(self.high_context_codes))
@@ -137,12 +156,58 @@ def _density_triggers(text: str, spans: Sequence[SpanCandidate],
 
 
 def _low_confidence_triggers(spans: Sequence[SpanCandidate], t: RiskThresholds) -> list[Trigger]:
-    low = [s for s in spans if s.score < t.low_confidence_score]
+    low = [s for s in spans if s.score < t.low_confidence_score and not is_hint(s.label)]
     if not low:
         return []
     return [Trigger("low_confidence", "medium", {
         "count": len(low), "min_score": min(s.score for s in low),
         "offsets": [(s.start, s.end) for s in low[:20]]})]
+
+
+# Words after which a capitalised word is likely a name, a place or an employer.
+_HINT_CUE = re.compile(
+    r"(?i)\b(?:name|named|called|from|at|in|to|by|with|for|near|of|dear|hi|hello|mr|mrs|ms|dr|"
+    r"contact|agent|spoke|met|lives?|visit(?:ed)?|born|works?|worked|employer|school|hospital|"
+    r"city|street|company|regards|thanks|sincerely|cheers|and|is|about|unlike|heard|"
+    r"according\s+to)(?:\s+(?:the|a|an|her|his|my|our|their))?\W*$"
+)
+# Where capitalisation says nothing: the start of the text, of a line or of a sentence.
+_START = re.compile(r"(?:^|[\n.!?:>])[\s\"'(*>-]*$")
+
+
+def _risky_hint(text: str, hint: SpanCandidate, spans: Sequence[SpanCandidate],
+                t: RiskThresholds) -> bool:
+    near = (hint.start - t.hint_window, hint.end + t.hint_window)
+    for s in spans:
+        if s is hint or not (s.start < near[1] and near[0] < s.end):
+            continue
+        if is_hint(s.label) or info(s.label).category in IDENTIFYING:
+            return True  # a run of hints, or a hint beside identifying data
+    before = max(0, hint.start - t.hint_window)
+    return (_HINT_CUE.search(text, before, hint.start) is not None
+            or _START.search(text, before, hint.start) is not None)
+
+
+def _uncertain_triggers(text: str, spans: Sequence[SpanCandidate],
+                        t: RiskThresholds) -> list[Trigger]:
+    risky = [h for h in spans if is_hint(h.label) and _risky_hint(text, h, spans, t)]
+    if len(risky) <= t.max_risky_hints:
+        return []
+    return [Trigger("uncertain_candidate", "medium", {
+        "count": len(risky), "offsets": [(h.start, h.end) for h in risky[:20]]})]
+
+
+def _uncovered_triggers(text: str, spans: Sequence[SpanCandidate],
+                        t: RiskThresholds) -> list[Trigger]:
+    confident = [s for s in spans if s.score >= t.confident_score and not is_hint(s.label)]
+    uncovered = [
+        (start, end) for start, end in identifier_tokens(text)
+        if not any(s.start <= start and end <= s.end for s in confident)
+    ]
+    if not uncovered:
+        return []
+    return [Trigger("uncovered_identifier", "medium", {
+        "count": len(uncovered), "offsets": uncovered[:20]})]
 
 
 def assess_risk(
@@ -162,6 +227,8 @@ def assess_risk(
         *_narrative_triggers(text, t),
         *_density_triggers(text, spans, t),
         *_low_confidence_triggers(spans, t),
+        *_uncertain_triggers(text, spans, t),
+        *_uncovered_triggers(text, spans, t),
     ]
     if validation_sample:
         triggers.append(Trigger("validation_sample", "medium", {}))

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from anonymizer.engine.risk import RiskThresholds
+
 LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
 
 
@@ -52,6 +54,13 @@ class RuleSetConfig:
     proper_nouns: bool = True  # other capitalised words as low-score PROPER_NOUN candidates
     context_window: int = 48
     context_boost: float = 0.3
+    # A fine-tuned spaCy pipeline directory and the sha256 of its contents
+    # (`modeldir.model_dir_sha256`); empty: the packaged model (analyzer.MODEL_NAME).
+    ner_model_path: str = ""
+    ner_model_sha256: str = ""
+    # Risk thresholds this version was calibrated to (`manage.py calibrate_risk`): fields of
+    # risk.RiskThresholds; those not named keep their defaults (or VEIL_RISK_THRESHOLDS).
+    risk_thresholds: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +95,9 @@ class RuleSetConfig:
             "proper_nouns": self.proper_nouns,
             "context_window": self.context_window,
             "context_boost": self.context_boost,
+            "ner_model_path": self.ner_model_path,
+            "ner_model_sha256": self.ner_model_sha256,
+            "risk_thresholds": dict(self.risk_thresholds),
         }
 
     @classmethod
@@ -117,7 +129,40 @@ class RuleSetConfig:
             proper_nouns=_bool(data.get("proper_nouns", True), "proper_nouns"),
             context_window=_int(data.get("context_window", 48), "context_window", minimum=0),
             context_boost=_score(data.get("context_boost", 0.3), "context_boost"),
+            **_ner_model(data),
+            risk_thresholds=_risk_thresholds(data.get("risk_thresholds", {})),
         )
+
+
+def _risk_thresholds(value: Any) -> dict[str, Any]:
+    """A partial RiskThresholds: known field names only, values it accepts."""
+    if not isinstance(value, Mapping):
+        raise ValueError("risk_thresholds must be an object")
+    unknown = set(value) - set(RiskThresholds.__dataclass_fields__)
+    if unknown:
+        raise ValueError(f"risk_thresholds: unknown fields {', '.join(sorted(unknown))}")
+    for name, number in value.items():
+        if name != "high_context_codes" and (
+            isinstance(number, bool) or not isinstance(number, int | float)
+        ):
+            raise ValueError(f"risk_thresholds.{name} must be a number")
+    RiskThresholds(**value)
+    return dict(value)
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _ner_model(data: Mapping[str, Any]) -> dict[str, str]:
+    """ner_model_path and ner_model_sha256: both empty, or a path with its 64-hex digest."""
+    path, digest = data.get("ner_model_path", ""), data.get("ner_model_sha256", "")
+    if not isinstance(path, str) or not isinstance(digest, str):
+        raise ValueError("ner_model_path and ner_model_sha256 must be strings")
+    if path and not _SHA256.match(digest):
+        raise ValueError("ner_model_path needs ner_model_sha256: 64 lower-case hex digits")
+    if digest and not path:
+        raise ValueError("ner_model_sha256 is set without ner_model_path")
+    return {"ner_model_path": path, "ner_model_sha256": digest}
 
 
 def _list(value: Any, where: str) -> list[Any]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from anonymizer.engine.labels import is_hint
 from anonymizer.engine.textscan import segments
 from anonymizer.engine.types import SpanCandidate
 
@@ -49,7 +50,8 @@ def find_signature_lines(text: str, spans: Sequence[SpanCandidate]) -> list[Span
         for seg_start, seg_end in lines[i + 1:i + 1 + _FOLLOWING]:
             if not _short_line(text, seg_start, seg_end):
                 break
-            if any(s.start <= seg_start and s.end >= seg_end for s in spans):
+            if any(s.start <= seg_start and s.end >= seg_end and not is_hint(s.label)
+                   for s in spans):
                 continue  # already a detected span (an address, an e-mail, another name)
             found.append(SpanCandidate(seg_start, seg_end, "SIGNATURE_LINE", 0.35, RECOGNIZER,
                                        "line_under_name"))

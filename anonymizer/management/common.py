@@ -14,9 +14,11 @@ from anonymizer import roles
 T = TypeVar("T")
 
 
-def add_user_option(parser: CommandParser, what: str) -> None:
-    """`--user NAME`: whom the audit trail records; default the first admin (admin_actor)."""
-    parser.add_argument("--user", help=f"The admin {what} is recorded for (default: the first).")
+def add_user_option(parser: CommandParser, what: str, role: str = roles.ADMIN) -> None:
+    """`--user NAME`: whom the audit trail records; default the first of `role` (admin_actor)."""
+    parser.add_argument(
+        "--user", help=f"The {role.replace('_', ' ')} {what} is recorded for (default: the first)."
+    )
 
 
 def add_ruleset_option(parser: CommandParser) -> None:
@@ -26,8 +28,8 @@ def add_ruleset_option(parser: CommandParser) -> None:
     )
 
 
-def admin_actor(username: str | None) -> Any:
-    """The named user, or else the first admin (or superuser) the audit trail records."""
+def admin_actor(username: str | None, role: str = roles.ADMIN) -> Any:
+    """The named user, or else the first of `role` (or superuser) the audit trail records."""
     users = get_user_model().objects
     if username:
         try:
@@ -35,11 +37,11 @@ def admin_actor(username: str | None) -> Any:
         except users.model.DoesNotExist:
             raise CommandError(f"No user named {username!r}.") from None
     actor = (
-        users.filter(groups__name=roles.ADMIN).order_by("id").first()
+        users.filter(groups__name=role).order_by("id").first()
         or users.filter(is_superuser=True).order_by("id").first()
     )
     if actor is None:
-        raise CommandError("No admin user exists; create one or pass --user.")
+        raise CommandError(f"No {role.replace('_', ' ')} user exists; create one or pass --user.")
     return actor
 
 

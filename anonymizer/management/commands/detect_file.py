@@ -17,6 +17,8 @@ from anonymizer.management.common import add_ruleset_option, read_input
 
 
 class Command(BaseCommand):
+    # An offline tool (no database, no URLs): Django's system checks would only add start-up.
+    requires_system_checks: list[str] = []
     help = (
         'Detect PII in a JSON-lines file (each line {"id", "text"}) without the database. '
         'Writes one line per record: {"id", "spans": [{"start", "end", "label", "score", '

@@ -13,6 +13,8 @@ from anonymizer.management.common import add_ruleset_option, read_input
 
 
 class Command(BaseCommand):
+    # An offline tool (no database, no URLs): Django's system checks would only add start-up.
+    requires_system_checks: list[str] = []
     help = (
         'Evaluate detection on gold JSON lines ({"id", "text", "spans": [{"start", "end", '
         '"label"}]}): per-entity precision / recall / F2, character leak rate and character '
