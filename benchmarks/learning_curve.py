@@ -1,13 +1,16 @@
 """Learning curve: simulated reviewers correct detection, Veil retrains, held-out leak falls.
 
     python benchmarks/learning_curve.py GOLD.jsonl [--rounds N] [--limit N]
+        [--train-model [--epochs N] [--synthetic N]]
 
 GOLD.jsonl: one object a line with "text" and "spans" [{start, end, label}] (the format of
 common PII corpora). A fixed fifth of the corpus is held out and never reviewed. Each round
 detects the next slice of the rest with the active rule set, turns the differences from gold
 into review decisions through the same services the browser uses (accept, reject, adjust,
 relabel, add, submit), builds a candidate rule set from all corrections so far, has an officer
-confirm its proposed patterns and activate it, then measures the held-out slice.
+confirm its proposed patterns and activate it, then measures the held-out slice. With
+--train-model, each round also fine-tunes the NER model on the corrections so far
+(rulesets.training.model_train) and the officer activates the draft that names it.
 Reads DATABASE_URL and REDIS_URL like the app. Last line: {"rounds": [{"leak", "precision"}]}.
 """
 
@@ -30,6 +33,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("gold")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--limit", type=int, default=0, help="Use only the first N documents.")
+    parser.add_argument("--train-model", action="store_true",
+                        help="Also fine-tune the NER model each round.")
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--no-patterns", action="store_true",
+                        help="The officer confirms none of the proposed patterns.")
+    parser.add_argument("--synthetic", type=int, default=200)
     args = parser.parse_args(argv)
     setup()
     # After _django.setup(): it puts the project on sys.path and configures Django.
@@ -64,16 +73,39 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         gold_of = {r.id: part[i] for i, r in enumerate(batch.records.order_by("position"))}
         reviewed = _review_queue(reviewer, gold_of)
         candidate = retrain_round(actor=officer)
-        while candidate.proposals:
+        while candidate.proposals and not args.no_patterns:
             candidate = proposal_confirm(actor=officer, ruleset=candidate, index=0)
         rulesets.ruleset_activate(actor=officer, ruleset=candidate,
                                   override_reason="Learning-curve benchmark: measured below")
+        if args.train_model:
+            candidate = _train_model(officer, args)
         curve.append(measure())
         print(f"round {number}: reviewed {reviewed} records, rule set v{candidate.version}: "
               f"{curve[-1]}", flush=True)
-    result = {"rounds": curve, "documents": len(docs), "held_out": len(held_docs)}
+    result = {"rounds": curve, "documents": len(docs), "held_out": len(held_docs),
+              "train_model": args.train_model}
     print(json.dumps(result))
     return result
+
+
+def _train_model(officer, args):  # type: ignore[no-untyped-def]
+    """Fine-tune the model on the corrections so far; the officer activates the draft."""
+    # After _django.setup(): it puts the project on sys.path and configures Django.
+    from anonymizer.rulesets import services as rulesets
+    from anonymizer.rulesets.services import nermodels_sync_status
+    from anonymizer.rulesets.training import model_train
+
+    started = time.time()
+    run = model_train(actor=officer, epochs=args.epochs, synthetic=args.synthetic)
+    rulesets.ruleset_activate(actor=officer, ruleset=run.ruleset,
+                              override_reason="Learning-curve benchmark: measured below")
+    nermodels_sync_status()
+    summary = run.model.summary
+    print(f"  NER model v{run.model.version}: {summary['documents']}, best epoch "
+          f"{summary['best_epoch']}/{summary['epochs_run']}, dev F {summary['dev_f_before']} -> "
+          f"{summary['dev_f_after']}, {time.time() - started:.0f}s; regressions "
+          f"{run.evaluation.regressions}", flush=True)
+    return run.ruleset
 
 
 def _held(index: int) -> bool:

@@ -111,6 +111,11 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         lambda b: reverse("ruleset_retrain"),
         statuses(LOGIN, 403, 403, 302, 403),
     ),
+    "ruleset_train_model": (
+        "post",
+        lambda b: reverse("ruleset_train_model"),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
     "ruleset_confirm_proposal": (
         "post",
         lambda b: reverse("ruleset_confirm_proposal", args=[b.draft_version, 0]),

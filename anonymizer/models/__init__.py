@@ -21,6 +21,7 @@ from anonymizer.models.detection import (
     RuleSetEvaluation,
 )
 from anonymizer.models.exports import ExportedDataset, PrivacyBudgetEntry, VaultEntry
+from anonymizer.models.nermodels import NerModel
 from anonymizer.models.policies import Policy
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "DetectionChunk",
     "DetectionRun",
     "ExportedDataset",
+    "NerModel",
     "Policy",
     "PrivacyBudgetEntry",
     "Purpose",

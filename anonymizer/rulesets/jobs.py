@@ -6,7 +6,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 
-from anonymizer.rulesets import services
+from anonymizer.rulesets import services, training
 
 log = logging.getLogger(__name__)
 
@@ -18,4 +18,14 @@ def retrain_round(actor_id: int) -> int | None:
         return services.retrain_round(actor=actor).version
     except Exception as exc:  # noqa: BLE001 - the class only: messages may quote text
         log.error("retraining failed: %s", type(exc).__name__)
+        return None
+
+
+def train_model(actor_id: int) -> int | None:
+    """Fine-tune a candidate NER model and evaluate a draft rule set that names it."""
+    actor = get_user_model().objects.get(pk=actor_id)
+    try:
+        return training.model_train(actor=actor).model.version
+    except Exception as exc:  # noqa: BLE001 - the class only: messages may quote text
+        log.error("model training failed: %s", type(exc).__name__)
         return None

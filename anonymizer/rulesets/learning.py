@@ -144,11 +144,14 @@ def propose_changes(
     shapes: dict[tuple[str, str], list[int]] = defaultdict(list)
     context: dict[str, Counter[str]] = defaultdict(Counter)
     for c in found:
-        if c.kind != "false_negative":
+        # A missed span, or a span the rules found under another type (a shape flagged as a
+        # generic ID that reviewers call a DEVICE_SERIAL): both say what the rules should find.
+        if c.kind not in ("false_negative", "type_correction"):
             continue
         text = texts[c.record_id]
         value = _norm(text[c.start : c.end])
-        added[c.label][value] += 1
+        if c.kind == "false_negative":
+            added[c.label][value] += 1
         shapes[(c.label, shape(value))].append(c.record_id)
         before = re.findall(r"[A-Za-z]{3,}", text[max(0, c.start - 30) : c.start].lower())
         if before:

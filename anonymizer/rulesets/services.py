@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from anonymizer.models import Record, RuleSet, RuleSetEvaluation
+from anonymizer.models import NerModel, Record, RuleSet, RuleSetEvaluation
 from anonymizer.rulesets.evaluation import evaluate_rulesets, regressions
 from anonymizer.rulesets.learning import (
     corrections,
@@ -103,6 +103,7 @@ def ruleset_activate(*, actor: Any, ruleset: RuleSet, override_reason: str = "")
         locked.activated_by = actor
         locked.activated_at = timezone.now()
         locked.save(update_fields=["status", "activated_by", "activated_at"])
+        nermodels_sync_status()
         audit_log(
             actor=actor,
             action="ruleset.activated",
@@ -208,3 +209,16 @@ def proposal_confirm(*, actor: Any, ruleset: RuleSet, index: int) -> RuleSet:
             },
         )
     return ruleset
+
+
+def nermodels_sync_status() -> None:
+    """The model the active rule set names is active; models once active and no longer named
+    are retired. (Run on every activation, and before training.)"""
+    active = RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()
+    digest = str(active.config.get("ner_model_sha256", "")) if active else ""
+    with transaction.atomic():
+        NerModel.objects.filter(status=NerModel.Status.ACTIVE).exclude(sha256=digest).update(
+            status=NerModel.Status.RETIRED
+        )
+        if digest:
+            NerModel.objects.filter(sha256=digest).update(status=NerModel.Status.ACTIVE)

@@ -18,6 +18,7 @@ from anonymizer.rulesets.forms import RuleSetForm
 from anonymizer.rulesets.selectors import RuleSetError
 
 RETRAIN_JOB = "anonymizer.rulesets.jobs.retrain_round"
+TRAIN_MODEL_JOB = "anonymizer.rulesets.jobs.train_model"
 
 
 @require_http_methods(["GET"])
@@ -93,6 +94,19 @@ def ruleset_retrain(request: HttpRequest) -> HttpResponse:
     messages.success(
         request,
         "Retraining queued: the evaluated candidate appears here as a new draft when it is ready.",
+    )
+    return redirect("ruleset_list")
+
+
+@require_POST
+def ruleset_train_model(request: HttpRequest) -> HttpResponse:
+    """Queue fine-tuning of the NER model: a candidate rule set naming it, evaluated."""
+    permissions.require_perm(request.user, permissions.CHANGE_RULESET)
+    enqueue("default", TRAIN_MODEL_JOB, request.user.pk, job_timeout=3 * 3600)
+    messages.success(
+        request,
+        "Model training queued: the evaluated candidate naming the new model appears here as a "
+        "draft when it is ready.",
     )
     return redirect("ruleset_list")
 
