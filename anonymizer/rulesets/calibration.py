@@ -10,7 +10,7 @@ from django.db import transaction
 from anonymizer.engine.calibration import CalibrationRow
 from anonymizer.models import RuleSet
 from anonymizer.rulesets.selectors import ruleset_active
-from anonymizer.rulesets.services import ruleset_create_draft, ruleset_update_draft
+from anonymizer.rulesets.services import ruleset_create_draft, ruleset_set_config
 from audit.services import audit_log
 
 
@@ -31,22 +31,8 @@ def ruleset_calibrate(
         )
         config = dict(draft.config)
         config["risk_thresholds"] = {**dict(config.get("risk_thresholds") or {}), **chosen.setting}
-        ruleset_update_draft(
-            actor=actor,
-            ruleset=draft,
-            config=config,
-            notes=draft.notes,
-            validation_sample_rate=draft.validation_sample_rate,
-        )
-        audit_log(
-            actor=actor,
-            action="ruleset.risk_calibrated",
-            target=draft,
-            payload={
-                "version": draft.version,
-                "based_on": active.version,
-                "chosen": chosen.as_dict(),
-                "settings_tried": len(rows),
-            },
-        )
+        ruleset_set_config(actor=actor, ruleset=draft, config=config)
+        versions = {"version": draft.version, "based_on": active.version}
+        payload = {**versions, "chosen": chosen.as_dict(), "settings_tried": len(rows)}
+        audit_log(actor=actor, action="ruleset.risk_calibrated", target=draft, payload=payload)
     return draft

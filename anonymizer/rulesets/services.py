@@ -76,6 +76,17 @@ def ruleset_update_draft(
     return ruleset
 
 
+def ruleset_set_config(*, actor: Any, ruleset: RuleSet, config: dict[str, Any]) -> RuleSet:
+    """A draft's configuration changed, its notes and validation sample rate kept."""
+    return ruleset_update_draft(
+        actor=actor,
+        ruleset=ruleset,
+        config=config,
+        notes=ruleset.notes,
+        validation_sample_rate=ruleset.validation_sample_rate,
+    )
+
+
 def ruleset_activate(*, actor: Any, ruleset: RuleSet, override_reason: str = "") -> RuleSet:
     """Make a draft the live version; the previous active one is retired.
 
@@ -189,13 +200,7 @@ def proposal_confirm(*, actor: Any, ruleset: RuleSet, index: int) -> RuleSet:
     config = dict(ruleset.config)
     config["patterns"] = [*config.get("patterns", []), proposal]
     with transaction.atomic():
-        ruleset_update_draft(
-            actor=actor,
-            ruleset=ruleset,
-            config=config,
-            notes=ruleset.notes,
-            validation_sample_rate=ruleset.validation_sample_rate,
-        )
+        ruleset_set_config(actor=actor, ruleset=ruleset, config=config)
         ruleset.proposals = [p for i, p in enumerate(ruleset.proposals) if i != index]
         ruleset.save(update_fields=["proposals"])
         audit_log(
