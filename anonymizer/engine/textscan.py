@@ -53,6 +53,14 @@ def segments(text: str, gaps: re.Pattern[str], start: int, end: int, *,
     return out
 
 
+def bounded(text: str, start: int, end: int) -> bool:
+    """text[start:end] stands at word bounds: no letter, digit, '@', '_' or (before) '-'
+    touches it."""
+    return (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "@_-")) and (
+        end == len(text) or not (text[end].isalnum() or text[end] in "@_")
+    )
+
+
 def word_set(words: str) -> frozenset[str]:
     """A set of words written as one whitespace-separated string."""
     return frozenset(words.split())
