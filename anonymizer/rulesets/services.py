@@ -162,30 +162,39 @@ def retrain_round(*, actor: Any) -> RuleSet:
     report = evaluate_rulesets(
         draft, active, gold_spans(ReviewItem.objects.filter(pk__in=[i.pk for i in held]))
     )
+    evaluation_store(
+        actor=actor, draft=draft, baseline=active, report=report,
+        found=regressions(report), held=len(held), train=len(train),
+    )
+    return draft
+
+
+def evaluation_store(
+    *,
+    actor: Any,
+    draft: RuleSet,
+    baseline: RuleSet,
+    report: dict[str, Any],
+    found: list[str],
+    held: int,
+    train: int,
+) -> RuleSetEvaluation:
+    """A candidate's evaluation and its audit event (figures only), in one transaction."""
     with transaction.atomic():
         evaluation = RuleSetEvaluation.objects.create(
-            ruleset=draft,
-            baseline=active,
-            held_out_records=len(held),
-            training_records=len(train),
-            report=report,
-            regressions=regressions(report),
+            ruleset=draft, baseline=baseline, held_out_records=held, training_records=train,
+            report=report, regressions=sorted(found),
         )
-        audit_log(
-            actor=actor,
-            action="ruleset.evaluated",
-            target=draft,
-            payload={
-                "version": draft.version,
-                "baseline": active.version,
-                "held_out": len(held),
-                "training": len(train),
-                "candidate_leak": report["candidate"]["leak_rate"],
-                "baseline_leak": report["baseline"]["leak_rate"],
-                "regressions": evaluation.regressions,
-            },
-        )
-    return draft
+        payload = {
+            "version": draft.version, "baseline": baseline.version, "held_out": held,
+            "training": train, "candidate_leak": report["candidate"]["leak_rate"],
+            "baseline_leak": report["baseline"]["leak_rate"], "regressions": sorted(found),
+        }
+        if "external_dev" in report:
+            payload["dev_candidate_leak"] = report["external_dev"]["candidate"]["leak_rate"]
+            payload["dev_baseline_leak"] = report["external_dev"]["baseline"]["leak_rate"]
+        audit_log(actor=actor, action="ruleset.evaluated", target=draft, payload=payload)
+    return evaluation
 
 
 def proposal_confirm(*, actor: Any, ruleset: RuleSet, index: int) -> RuleSet:

@@ -20,12 +20,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from anonymizer.engine.evaluation import evaluate, load_gold
 from anonymizer.models import NerModel, Record, RuleSet, RuleSetEvaluation
-from anonymizer.rulesets.evaluation import evaluate_rulesets, regressions
+from anonymizer.rulesets.evaluation import evaluate_on_file, evaluate_rulesets, regressions
 from anonymizer.rulesets.learning import gold_spans, is_held_out, reviewed_items
-from anonymizer.rulesets.selectors import ruleset_active, ruleset_engine_config
+from anonymizer.rulesets.selectors import ruleset_active
 from anonymizer.rulesets.services import (
+    evaluation_store,
     nermodels_sync_status,
     ruleset_create_draft,
     ruleset_update_draft,
@@ -91,7 +91,10 @@ def model_train(
         progress("Evaluating on the external dev set...")
         report["external_dev"] = evaluate_on_file(draft, active, dev_path)
         found += [f"dev:{label}" for label in regressions(report["external_dev"])]
-    evaluation = _store_evaluation(actor, draft, active, report, found, len(held), len(train))
+    evaluation = evaluation_store(
+        actor=actor, draft=draft, baseline=active, report=report,
+        found=found, held=len(held), train=len(train),
+    )
     return TrainingRun(model=model, ruleset=draft, evaluation=evaluation)
 
 
@@ -165,38 +168,3 @@ def _draft_naming(actor: Any, active: RuleSet, model: NerModel, training: int) -
                   "ner_model_sha256": model.sha256}
         return ruleset_update_draft(actor=actor, ruleset=draft, config=config,
                                     notes=draft.notes, validation_sample_rate=0.05)
-
-
-def evaluate_on_file(candidate: RuleSet, baseline: RuleSet, path: str) -> dict[str, Any]:
-    """Candidate and baseline on a fixed gold JSONL file (already in the common label set)."""
-    # Presidio and spaCy take seconds to import: only an evaluation pays for them.
-    from anonymizer.engine.analyzer import build_analyzer, detect_many, get_analyzer
-
-    with open(path, encoding="utf-8") as handle:
-        docs = load_gold(handle.read().splitlines())
-    out: dict[str, Any] = {"documents": len(docs)}
-    for name, ruleset in (("candidate", candidate), ("baseline", baseline)):
-        config = ruleset_engine_config(ruleset)
-        analyzer = get_analyzer(config) if ruleset.status == "active" else build_analyzer(config)
-        predicted = list(detect_many([d.text for d in docs], analyzer=analyzer))
-        out[name] = evaluate(docs, predicted).as_dict()
-    return out
-
-
-def _store_evaluation(actor: Any, draft: RuleSet, active: RuleSet, report: dict[str, Any],
-                      found: list[str], held: int, train: int) -> RuleSetEvaluation:
-    with transaction.atomic():
-        evaluation = RuleSetEvaluation.objects.create(
-            ruleset=draft, baseline=active, held_out_records=held, training_records=train,
-            report=report, regressions=sorted(found),
-        )
-        payload = {
-            "version": draft.version, "baseline": active.version, "held_out": held,
-            "training": train, "candidate_leak": report["candidate"]["leak_rate"],
-            "baseline_leak": report["baseline"]["leak_rate"], "regressions": sorted(found),
-        }
-        if "external_dev" in report:
-            payload["dev_candidate_leak"] = report["external_dev"]["candidate"]["leak_rate"]
-            payload["dev_baseline_leak"] = report["external_dev"]["baseline"]["leak_rate"]
-        audit_log(actor=actor, action="ruleset.evaluated", target=draft, payload=payload)
-    return evaluation
