@@ -21,10 +21,13 @@ from anonymizer.engine.types import SpanCandidate
 
 MIN_CHARS = 4
 # The settings tried: how confident a span must be to cover an identifier-shaped token (and to
-# not count as a low-confidence detection), and how many hints in risky spots are tolerated.
+# not count as a low-confidence detection), how many hints in risky spots are tolerated, and
+# the identifier density (spans per 100 characters) from which a record goes to review.
 CONFIDENT_SCORES = (0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_RISKY_HINTS = (0, 1, 2)
-CALIBRATED_FIELDS = ("confident_score", "low_confidence_score", "max_risky_hints")
+DENSITIES = (2.0, 3.0, 4.0)
+CALIBRATED_FIELDS = ("confident_score", "low_confidence_score", "max_risky_hints",
+                     "density_per_100_chars")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +62,12 @@ def settings_grid(base: RiskThresholds) -> list[RiskThresholds]:
     """The candidate settings, each a copy of `base` with the calibrated fields changed."""
     return [
         dataclasses.replace(
-            base, confident_score=score, low_confidence_score=score, max_risky_hints=hints
+            base, confident_score=score, low_confidence_score=score, max_risky_hints=hints,
+            density_per_100_chars=density,
+            density_high_per_100_chars=max(density, base.density_high_per_100_chars),
         )
-        for score, hints in itertools.product(CONFIDENT_SCORES, MAX_RISKY_HINTS)
+        for score, hints, density in itertools.product(CONFIDENT_SCORES, MAX_RISKY_HINTS,
+                                                       DENSITIES)
     ]
 
 

@@ -3,11 +3,12 @@ finds: "she is Brazilian", "our Sikh neighbours", "a lifelong Republican".
 
 No installed package lists demonyms (GeoNames has country names only), so the list is written
 here: the adjective and plural for each country's people, and a short list of religions and
-political groups. Matching is case-sensitive on the written form and its upper case, at word
-bounds, longest first. A term followed by a capitalised word that is not itself a term is left
-out: "American Airlines", "French Open", "Republican Party" are the names of other things; so
-is a term written as a language ("reply in English", "the French version"). Terms joined by a
-hyphen are one span ("Chinese-American").
+political groups. Matching is case-sensitive on the written form and its upper case (and,
+for plurals of peoples, its lower case), at word bounds, longest first. A term followed by a
+capitalised word that is not itself a term is left out: "American Airlines", "French Open",
+"Republican Party" are the names of other things; so is a term written as a language ("reply
+in English", "the French version"). Terms joined by a hyphen are one span ("Chinese-American").
+Lower-case adjectives count after a word that describes a person ("i am cambodian").
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ _NATIONALITIES = word_set(
     Berber Yoruba Igbo Hausa Zulu Maori Inuit Tibetan Uyghur Chechen
     Brit Briton Dane Swede Scot Turk Serb Croat Czechoslovak Yugoslav Soviet
     Aboriginal Caucasian
+    Greenlander Icelander Luxembourger Netherlander Faroese
     """
 )
 _MULTI_WORD = (
@@ -62,7 +64,7 @@ _RELIGIONS = word_set(
     """
     Christian Catholic Protestant Orthodox Anglican Baptist Methodist Lutheran Presbyterian
     Pentecostal Evangelical Mormon Quaker Amish Adventist Muslim Moslem Islamic Sunni Shia
-    Shiite Jewish Jew Judaism Hindu Buddhist Sikh Jain Taoist Shinto Zoroastrian Rastafarian
+    Shiite Shii Jewish Jew Judaism Hindu Buddhist Sikh Jain Taoist Shinto Zoroastrian Rastafarian
     Baha'i Bahá'í Atheist Agnostic Wiccan Pagan Hasidic Coptic
     """
 )
@@ -82,7 +84,13 @@ _LANGUAGE_AFTER = re.compile(
     r"course|teacher|keyboard|text|dub(?:bed)?)\b"
 )
 _NO_PLURAL = ("ese", "ish", "ch", "sh", "i'", "í", "ism", "Icelandic", "Islamic")
-
+# Plural people nouns are matched in lower case too ("we are proud kenyans"): informal text
+# drops capitals, and a plural of a people is rarely anything else. Not these, which are also
+# everyday words or other things ("poles", "swedes", "great danes"):
+_LOWER_PLURAL_EXCLUDED = frozenset({
+    "poles", "swedes", "danes", "turks", "brits", "scots", "pagans", "arabs",
+    "quakers", "baptists", "evangelicals", "orthodoxs",
+})
 
 def terms() -> frozenset[str]:
     """Every written form the gazetteer matches (before upper-casing)."""
@@ -99,19 +107,61 @@ def _terms() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def _lower_plurals() -> frozenset[str]:
+    """Lower-case plurals of nationalities and religions (political groups are left out:
+    "liberals", "conservatives" are everyday words)."""
+    people = {*_NATIONALITIES, *_RELIGIONS}
+    plural = {t + "s" for t in people if not t.endswith(_NO_PLURAL) and t[-1] != "s"}
+    plural |= {t + "s" for t in people if t.endswith("ese")}  # "surinameses", informal
+    return frozenset(t.lower() for t in plural) - _LOWER_PLURAL_EXCLUDED
+
+
+@lru_cache(maxsize=1)
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for term in _terms():
         automaton.add_word(term, len(term))
         if len(term.upper()) == len(term):
             automaton.add_word(term.upper(), len(term))
+    for term in _lower_plurals():
+        automaton.add_word(term, len(term))
     automaton.make_automaton()
     return automaton
 
 
+# "i am cambodian", "she's catholic": a nationality or religion in lower case after a word
+# that describes a person. Political words are left out ("i am conservative with money").
+_SELF_CUE = re.compile(
+    r"(?i)\b(?:i am|i'm|im|we are|we're|he is|he's|she is|she's|they are|they're)[ ]+"
+    r"(?:(?:a|an|also|proudly|half|both)[ ]+)?([a-z][a-z'-]+)\b"
+)
+
+
+@lru_cache(maxsize=1)
+def _lower_people() -> frozenset[str]:
+    return frozenset(t.lower() for t in {*_NATIONALITIES, *_RELIGIONS})
+
+
+def _described(text: str) -> list[SpanCandidate]:
+    return [
+        SpanCandidate(m.start(1), m.end(1), "NRP", SCORE, RECOGNIZER, "group_after_cue")
+        for m in _SELF_CUE.finditer(text)
+        if m.group(1).islower() and m.group(1) in _lower_people()
+    ]
+
+
 def find_groups(text: str) -> list[SpanCandidate]:
     """NRP spans for the gazetteer's terms in `text`, longest first, none overlapping; terms
-    joined by a hyphen are one span ("Chinese-American")."""
+    joined by a hyphen are one span ("Chinese-American"); lower-case ones after a word that
+    describes a person ("i am cambodian")."""
+    found = _found_terms(text)
+    taken = [(s.start, s.end) for s in found]
+    found.extend(s for s in _described(text)
+                 if not any(a < s.end and s.start < b for a, b in taken))
+    return sorted(found, key=lambda s: s.start)
+
+
+def _found_terms(text: str) -> list[SpanCandidate]:
     hits = []
     for last, length in _automaton().iter(text):
         start, end = last - length + 1, last + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from anonymizer.engine.labels import is_hint
+from anonymizer.engine.textscan import word_set
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_hints"
@@ -111,9 +112,52 @@ def _name_lines(text: str, spans: list[SpanCandidate]) -> list[SpanCandidate]:
     return sorted(out, key=lambda s: (s.start, s.end))
 
 
+# A speaker label in a transcript or a script: a capitalised word and a colon at the start of
+# a line or after a sentence ("Vinka: What a wife. Lisa: Remember me?").
+_SPEAKER = re.compile(
+    r"(?:^|(?<=\n)|(?<=[.!?\"”)][ ]))[ \t]*([A-Z][^\W\d_][\w'’-]*):(?=[ \t\"“'])"
+)
+# Labels that name a role or a field, not a person.
+_ROLES = word_set("""
+agent customer user bot client caller operator support staff me you we they q a note notes
+subject re date time when where what who why how update name email phone address reply answer
+question system admin assistant moderator host guest interviewer interviewee speaker narrator
+rep representative advisor adviser engineer manager team tech technician chat summary status
+priority order account ticket case issue resolution action outcome warning error info tip ps
+edit source yes no fyi nb""")
+
+
+def _speakers(text: str, spans: list[SpanCandidate]) -> list[SpanCandidate]:
+    """In a dialogue where one speaker label is a PERSON span, the other speaker labels are
+    names too: uncovered ones (or hints) become PERSON at the confirmed-hint score."""
+    if ":" not in text:
+        return spans
+    labels = [m.span(1) for m in _SPEAKER.finditer(text)
+              if m.group(1).lower() not in _ROLES]
+    if len({text[a:b] for a, b in labels}) < 2:
+        return spans
+
+    def covering(a: int, b: int) -> SpanCandidate | None:
+        return next((s for s in spans if s.start <= a and b <= s.end), None)
+
+    if not any((c := covering(a, b)) is not None and c.label == "PERSON" for a, b in labels):
+        return spans
+    out = list(spans)
+    for a, b in labels:
+        c = covering(a, b)
+        if c is not None and not is_hint(c.label):
+            continue
+        if any(s.start < b and a < s.end and not is_hint(s.label) for s in out):
+            continue  # a detection overlaps part of it: leave that one to the merge
+        out = [s for s in out if not (s.start < b and a < s.end)]
+        out.append(SpanCandidate(a, b, "PERSON", CONFIRMED_SCORE, RECOGNIZER, "speaker_label"))
+    return sorted(out, key=lambda s: (s.start, s.end))
+
+
 def confirm_hints(text: str, spans: list[SpanCandidate]) -> list[SpanCandidate]:
     """Merged, sorted, disjoint spans with the hints that rules confirm turned into
     detections; still sorted and disjoint."""
+    spans = _speakers(text, spans)
     if not any(is_hint(s.label) for s in spans):
         return spans
     extended = _coordinated(text, _extend(text, _name_lines(text, spans)))

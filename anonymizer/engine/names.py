@@ -169,6 +169,8 @@ class NameGazetteer:
         found = self._gazetteer(text, words)
         if self.proper_nouns:
             found.extend(self._proper_nouns(text, words))
+            if not any(c.isupper() for c in text):
+                found.extend(self._lowercase_names(words))
         low = lower if lower is not None else text.lower()
         titles = _TITLE.finditer(text) if any(t in low for t in _TITLE_GATE) else ()
         for m in titles:
@@ -273,6 +275,16 @@ class NameGazetteer:
             found.append(SpanCandidate(start, end, "PROPER_NOUN", 0.3, RECOGNIZER,
                                        "capitalised_word"))
         return found
+
+    def _lowercase_names(self, words: list[tuple[int, int, str]]) -> list[SpanCandidate]:
+        """A text with no capital letter at all gives no case cue: a known name in it that is
+        no everyday word ("cormac had given ...") is a PROPER_NOUN candidate."""
+        return [
+            SpanCandidate(start, end, "PROPER_NOUN", 0.3, RECOGNIZER, "lowercase_name")
+            for start, end, word in words
+            if len(word) >= 4 and word in self.any_name and word not in self.everyday
+            and word not in STOP_WORDS and _base(word) not in self.everyday
+        ]
 
     def _gazetteer(self, text: str, words: list[tuple[int, int, str]]) -> list[SpanCandidate]:
         found = []

@@ -48,7 +48,7 @@ def test_calibration_prints_each_setting_and_writes_a_draft(tmp_path: Path, offi
     draft = RuleSet.objects.get(version=ruleset_active().version + 1)
     assert RuleSet.objects.count() == before + 1 and draft.status == RuleSet.Status.DRAFT
     assert set(draft.config["risk_thresholds"]) == {
-        "confident_score", "low_confidence_score", "max_risky_hints"
+        "confident_score", "low_confidence_score", "max_risky_hints", "density_per_100_chars"
     }
     event = AuditEvent.objects.get(action="ruleset.risk_calibrated")
     assert event.payload["version"] == draft.version

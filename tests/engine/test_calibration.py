@@ -42,12 +42,16 @@ def test_the_grid_varies_the_calibrated_fields_only() -> None:
     base = RiskThresholds(narrative_chars=999)
     grid = settings_grid(base)
     assert len(grid) > 1 and all(t.narrative_chars == 999 for t in grid)
-    assert len({(t.confident_score, t.max_risky_hints) for t in grid}) == len(grid)
+    assert len({(t.confident_score, t.max_risky_hints, t.density_per_100_chars)
+                for t in grid}) == len(grid)
+    assert {t.density_per_100_chars for t in grid} == {2.0, 3.0, 4.0}
+    assert all(t.density_high_per_100_chars >= t.density_per_100_chars for t in grid)
 
 
 def test_choose_takes_the_most_auto_clear_within_the_leak_budget() -> None:
     def row(score: float, cleared: int, leaked: int) -> CalibrationRow:
-        setting = {"confident_score": score, "low_confidence_score": score, "max_risky_hints": 0}
+        setting = {"confident_score": score, "low_confidence_score": score, "max_risky_hints": 0,
+                   "density_per_100_chars": 3.0}
         return CalibrationRow(setting, 100, cleared, 100, leaked)
 
     rows = [row(0.4, 80, 5), row(0.6, 50, 1), row(0.9, 30, 0)]

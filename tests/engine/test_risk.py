@@ -76,9 +76,11 @@ def test_narrative_by_length_and_by_sentences() -> None:
 
 def test_identifier_density_medium_and_high() -> None:
     text = "x" * 100
-    medium = assess(text, [span(0, 2), span(10, 12, "EMAIL_ADDRESS")])
+    sparse = assess(text, [span(0, 2), span(10, 12, "EMAIL_ADDRESS")])
+    assert "identifier_density" not in codes(sparse.triggers)
+    medium = assess(text, [span(0, 2), span(10, 12, "EMAIL_ADDRESS"), span(40, 42)])
     [t] = [t for t in medium.triggers if t.code == "identifier_density"]
-    assert (t.tier, t.detail["spans"]) == ("medium", 2)
+    assert (t.tier, t.detail["spans"]) == ("medium", 3)
     spans = [span(0, 2), span(10, 12, "EMAIL_ADDRESS"), span(20, 22, "PHONE_NUMBER"),
              span(30, 32, "ORDER_ID")]
     high = assess(text, spans)

@@ -72,10 +72,13 @@ class Command(BaseCommand):
             f"leak = must-mask strings of {MIN_CHARS}+ characters no detection touches, "
             "in auto-cleared records"
         )
-        self.stdout.write(f"{'confident':>9} {'hints':>5} {'auto-clear':>10} {'leak':>7}")
+        self.stdout.write(
+            f"{'confident':>9} {'hints':>5} {'density':>7} {'auto-clear':>10} {'leak':>7}"
+        )
         for r in rows:
             s = r.setting
             self.stdout.write(
                 f"{s['confident_score']:>9.2f} {s['max_risky_hints']:>5} "
-                f"{r.auto_cleared_share:>10.1%} {r.leak_in_auto_cleared:>7.2%}"
+                f"{s['density_per_100_chars']:>7.1f} {r.auto_cleared_share:>10.1%} "
+                f"{r.leak_in_auto_cleared:>7.2%}"
             )
