@@ -21,6 +21,10 @@ from review.models import ItemState, ReviewItem, ReviewSpan, SpanStatus
 HOLD_OUT_SHARE = 0.2
 MIN_REPEATS = 2
 MIN_SHAPE_REPEATS = 3
+# A proposed pattern must have found what reviewers marked, of that type, at least this often
+# among its matches in the reviewed records: a shape that also fits years, prices or order
+# numbers would cost precision on every later batch.
+MIN_PATTERN_PRECISION = 0.8
 
 
 def is_held_out(record_id: int) -> bool:
@@ -165,9 +169,13 @@ def propose_changes(
         if learned:
             deny.setdefault(label, set()).update(learned)
     config["deny_list"] = {k: sorted(v) for k, v in sorted(deny.items())}
+    marked = _marked_by_label(found)
     proposals = []
     for (label, regex), record_ids in sorted(shapes.items()):
         if len(record_ids) >= MIN_SHAPE_REPEATS and re.search(r"\\d|\[A-Z\]", regex):
+            matches, confirmed = _pattern_precision(rf"\b{regex}\b", texts, marked[label])
+            if not matches or confirmed / matches < MIN_PATTERN_PRECISION:
+                continue
             words = [w for w, n in context[label].most_common(5) if n >= 2]
             proposals.append(
                 {
@@ -179,6 +187,30 @@ def propose_changes(
                     "context_required": False,
                     "ignore_case": False,
                     "support": len(record_ids),
+                    "matches": matches,
+                    "precision": round(confirmed / matches, 3),
                 }
             )
     return config, proposals
+
+
+def _marked_by_label(found: list[Correction]) -> dict[str, dict[int, list[tuple[int, int]]]]:
+    """Where reviewers said each type is: added spans and corrected types, per record."""
+    marked: dict[str, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for c in found:
+        if c.kind in ("false_negative", "type_correction", "bound_correction"):
+            marked[c.label][c.record_id].append((c.start, c.end))
+    return marked
+
+
+def _pattern_precision(
+    regex: str, texts: dict[int, str], marked: dict[int, list[tuple[int, int]]]
+) -> tuple[int, int]:
+    """(matches of `regex` in the reviewed texts, of which inside a span reviewers marked)."""
+    pattern = re.compile(regex)
+    matches = confirmed = 0
+    for record_id, text in texts.items():
+        for m in pattern.finditer(text):
+            matches += 1
+            confirmed += any(a <= m.start() and m.end() <= b for a, b in marked.get(record_id, ()))
+    return matches, confirmed
