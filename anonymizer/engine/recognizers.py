@@ -23,6 +23,8 @@ from anonymizer.engine.addresses import find_addresses, find_places
 from anonymizer.engine.builtin_rules import BUILTIN_RULES, Rule
 from anonymizer.engine.groups import find_groups
 from anonymizer.engine.identifiers import find_identifiers
+from anonymizer.engine.learned import LearnedMatcher
+from anonymizer.engine.learned import key as learned_key
 from anonymizer.engine.names import NameGazetteer
 from anonymizer.engine.orgs import find_organizations
 from anonymizer.engine.places import find_gazetteer_places
@@ -79,6 +81,9 @@ class RulePass:
         self.boost = config.context_boost
         self.allow = frozenset(a.casefold() for a in config.allow_list)
         self.deny = _build_automaton(config.deny_list)
+        lists = config.learned
+        self.learned = None if lists.empty else LearnedMatcher(lists, learned_key())
+        self._allowed: tuple[str | None, list[tuple[int, int]]] = (None, [])
         self.names = (
             NameGazetteer(proper_nouns=config.proper_nouns) if config.name_gazetteer else None
         )
@@ -101,6 +106,8 @@ class RulePass:
                     found.append(span)
         if self.deny is not None:
             found.extend(self._deny_hits(text, lower))
+        if self.learned is not None:
+            found.extend(self.learned.deny_hits(text))
         low = lower if same_length else None
         if self.names is not None:
             found.extend(self.names.find(text, low))
@@ -137,7 +144,16 @@ class RulePass:
                              word, validated)
 
     def allowed(self, text: str, span: SpanCandidate) -> bool:
-        return bool(self.allow) and text[span.start:span.end].strip().casefold() in self.allow
+        """On the allow list: the span's text, or inside a learned-allow string in `text`."""
+        if self.allow and text[span.start:span.end].strip().casefold() in self.allow:
+            return True
+        if self.learned is None:
+            return False
+        cached = self._allowed  # the ranges of the text the last call asked about
+        if cached[0] is not text:
+            cached = (text, self.learned.allowed_ranges(text))
+            self._allowed = cached
+        return any(a <= span.start and span.end <= b for a, b in cached[1])
 
     def _context(
         self, lower: str, start: int, words: Iterable[str], window: int | None = None

@@ -6,11 +6,13 @@ raises ValueError with a message that says what is wrong (never echoing record t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from anonymizer.engine.learned import DIGEST_RE, MAX_WORDS, LearnedLists
 from anonymizer.engine.risk import RiskThresholds
 
 LABEL_RE = re.compile(r"^[A-Z][A-Z0-9_]{1,39}$")
@@ -61,6 +63,31 @@ class RuleSetConfig:
     # Risk thresholds this version was calibrated to (`manage.py calibrate_risk`): fields of
     # risk.RiskThresholds; those not named keep their defaults (or VEIL_RISK_THRESHOLDS).
     risk_thresholds: Mapping[str, Any] = field(default_factory=dict)
+    # What reviewers taught, as keyed digests, never the strings (engine.learned): a digest
+    # list to drop, digest lists per entity type to flag, the longest run of words to try,
+    # and the id of the key that made them.
+    learned_allow: tuple[str, ...] = ()
+    learned_deny: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    learned_words: int = 0
+    learned_key_id: str = ""
+
+    @property
+    def learned(self) -> LearnedLists:
+        return LearnedLists(
+            frozenset(self.learned_allow),
+            {label: frozenset(v) for label, v in self.learned_deny.items()},
+            self.learned_words,
+            self.learned_key_id,
+        )
+
+    def with_learned(self, lists: LearnedLists) -> RuleSetConfig:
+        return dataclasses.replace(
+            self,
+            learned_allow=tuple(sorted(lists.allow)),
+            learned_deny={k: tuple(sorted(v)) for k, v in sorted(lists.deny.items()) if v},
+            learned_words=lists.words if not lists.empty else 0,
+            learned_key_id=lists.key_id if not lists.empty else "",
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +125,19 @@ class RuleSetConfig:
             "ner_model_path": self.ner_model_path,
             "ner_model_sha256": self.ner_model_sha256,
             "risk_thresholds": dict(self.risk_thresholds),
+            **self._learned_dict(),
+        }
+
+    def _learned_dict(self) -> dict[str, Any]:
+        """The learned_* keys, only when there is something learned (older configurations,
+        and their digests, stay as they were)."""
+        if self.learned.empty:
+            return {}
+        return {
+            "learned_allow": list(self.learned_allow),
+            "learned_deny": {k: list(v) for k, v in sorted(self.learned_deny.items())},
+            "learned_words": self.learned_words,
+            "learned_key_id": self.learned_key_id,
         }
 
     @classmethod
@@ -122,7 +162,9 @@ class RuleSetConfig:
             allow_list=_strings(data.get("allow_list", []), "allow_list"),
             ner_entities=tuple(
                 _label(x, "ner_entities")
-                for x in _strings(data.get("ner_entities", defaults.ner_entities), "ner_entities")
+                for x in _strings(
+                    data.get("ner_entities", list(defaults.ner_entities)), "ner_entities"
+                )
             ),
             ner_score=_score(data.get("ner_score", defaults.ner_score), "ner_score"),
             name_gazetteer=_bool(data.get("name_gazetteer", True), "name_gazetteer"),
@@ -131,6 +173,7 @@ class RuleSetConfig:
             context_boost=_score(data.get("context_boost", 0.3), "context_boost"),
             **_ner_model(data),
             risk_thresholds=_risk_thresholds(data.get("risk_thresholds", {})),
+            **_learned(data),
         )
 
 
@@ -150,10 +193,40 @@ def _risk_thresholds(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def _digests(value: Any, where: str) -> tuple[str, ...]:
+    items = _list(value, where)
+    if not all(isinstance(d, str) and DIGEST_RE.match(d) for d in items):
+        raise ValueError(f"{where} must hold 32-hex-digit digests (learned lists keep no text)")
+    return tuple(items)
+
+
+def _learned(data: Mapping[str, Any]) -> dict[str, Any]:
+    deny = data.get("learned_deny", {})
+    if not isinstance(deny, Mapping):
+        raise ValueError("learned_deny must be an object of entity type -> digests")
+    key_id = data.get("learned_key_id", "")
+    if not isinstance(key_id, str):
+        raise ValueError("learned_key_id must be a string")
+    return {
+        "learned_allow": _digests(data.get("learned_allow", []), "learned_allow"),
+        "learned_deny": {_label(label, "learned_deny"): _digests(v, f"learned_deny.{label}")
+                         for label, v in deny.items()},
+        "learned_words": _learned_words(data.get("learned_words", 0)),
+        "learned_key_id": key_id,
+    }
+
+
+def _learned_words(value: Any) -> int:
+    words = _int(value, "learned_words", minimum=0)
+    if words > MAX_WORDS:
+        raise ValueError(f"learned_words: at most {MAX_WORDS}")
+    return words
+
+
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _ner_model(data: Mapping[str, Any]) -> dict[str, str]:
+def _ner_model(data: Mapping[str, Any]) -> dict[str, Any]:
     """ner_model_path and ner_model_sha256: both empty, or a path with its 64-hex digest."""
     path, digest = data.get("ner_model_path", ""), data.get("ner_model_sha256", "")
     if not isinstance(path, str) or not isinstance(digest, str):

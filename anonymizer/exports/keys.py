@@ -50,9 +50,19 @@ def vault_fernet() -> Fernet:
 @lru_cache(maxsize=64)
 def linkage_key(domain: str) -> bytes:
     """The HMAC key of one linkage domain, derived from the master secret."""
-    master = _secret(
+    return hmac.new(
+        _master().encode(), f"veil-linkage-domain:{domain}".encode(), hashlib.sha256
+    ).digest()
+
+
+@lru_cache(maxsize=1)
+def learned_list_key() -> bytes:
+    """The key of the rule sets' learned lists (engine.learned), derived from the master
+    secret under its own label, apart from every linkage domain's key."""
+    return hmac.new(_master().encode(), b"veil-learned-lists", hashlib.sha256).digest()
+
+
+def _master() -> str:
+    return _secret(
         "VEIL_PSEUDONYM_SECRET", "pseudonym.key", base64.urlsafe_b64encode(os.urandom(32))
     )
-    return hmac.new(
-        master.encode(), f"veil-linkage-domain:{domain}".encode(), hashlib.sha256
-    ).digest()

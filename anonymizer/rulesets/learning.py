@@ -3,7 +3,9 @@ suggest. (The candidate's evaluation is in rulesets.evaluation, its life cycle i
 
 Semantics of the lists (as in Presidio): the *allow-list* holds strings never to flag (what
 reviewers keep rejecting); the *deny-list* holds strings always to flag, per type (what
-reviewers keep adding). Patterns proposed from the shape of added spans wait for an officer.
+reviewers keep adding). What is learned goes into the learned lists as keyed digests
+(engine.learned), never as text; officers see counts (`learned.summary`). Patterns proposed
+from the shape of added spans wait for an officer.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from anonymizer.engine import learned
+from anonymizer.engine.ruleset import RuleSetConfig
 from anonymizer.engine.sampling import stable_fraction
 from anonymizer.models import DetectedSpan, Record
 from review.models import ItemState, ReviewItem, ReviewSpan, SpanStatus
@@ -160,15 +164,7 @@ def propose_changes(
         before = re.findall(r"[A-Za-z]{3,}", text[max(0, c.start - 30) : c.start].lower())
         if before:
             context[c.label][before[-1]] += 1
-    allow = set(config.get("allow_list", []))
-    allow.update(v for v, n in rejected.items() if n >= MIN_REPEATS and len(v) >= 2)
-    config["allow_list"] = sorted(allow)
-    deny = {k: set(v) for k, v in dict(config.get("deny_list", {})).items()}
-    for label, values in added.items():
-        learned = {v for v, n in values.items() if n >= MIN_REPEATS and len(v) >= 3}
-        if learned:
-            deny.setdefault(label, set()).update(learned)
-    config["deny_list"] = {k: sorted(v) for k, v in sorted(deny.items())}
+    config = _with_learned_lists(config, rejected, added)
     marked = _marked_by_label(found)
     proposals = []
     for (label, regex), record_ids in sorted(shapes.items()):
@@ -192,6 +188,32 @@ def propose_changes(
                 }
             )
     return config, proposals
+
+
+def _with_learned_lists(
+    config: dict[str, Any], rejected: Counter[str], added: dict[str, Counter[str]]
+) -> dict[str, Any]:
+    """The config with what reviewers kept rejecting (allow) and kept adding (deny, per type)
+    added to its learned lists, as keyed digests (engine.learned): no customer string is
+    copied into the configuration."""
+    engine = RuleSetConfig.from_dict(config)
+    secret = learned.key()
+    lists = engine.learned
+    allow = set(lists.allow) | learned.make_digests(
+        (v for v, n in rejected.items() if n >= MIN_REPEATS and len(v) >= 2), secret
+    )
+    deny = {label: set(v) for label, v in lists.deny.items()}
+    words = lists.words
+    for label, values in added.items():
+        kept = [v for v, n in values.items() if n >= MIN_REPEATS and len(v) >= 3]
+        digests = learned.make_digests(kept, secret)
+        if digests:
+            deny.setdefault(label, set()).update(digests)
+            words = max([words, *(learned.word_count(v) for v in kept
+                                  if learned.word_count(v) <= learned.MAX_WORDS)])
+    grown = learned.LearnedLists(frozenset(allow), {k: frozenset(v) for k, v in deny.items()},
+                                 words, learned.key_id(secret))
+    return engine.with_learned(grown).to_dict()
 
 
 def _marked_by_label(found: list[Correction]) -> dict[str, dict[int, list[tuple[int, int]]]]:
