@@ -1,6 +1,10 @@
-"""A PostgreSQL trigger that refuses UPDATE and DELETE on a table, for migrations to install.
+"""Triggers that refuse UPDATE and DELETE on a table, for migrations to install: PostgreSQL's,
+and the same on SQLite.
 
-No TRUNCATE trigger: the test suite's database flush truncates every table between tests.
+No TRUNCATE trigger: the test suite's database flush truncates every table between tests (the
+audit trail's checkpoints, audit/anchor.py, name a truncated table instead). SQLite has no
+TRUNCATE; its DELETE without WHERE fires the trigger, so `flush` fails on a SQLite database
+with these triggers.
 """
 
 from __future__ import annotations
@@ -36,3 +40,24 @@ DROP FUNCTION IF EXISTS {name}();
             schema_editor.execute(drop, params=None)
 
     return migrations.RunPython(forwards, backwards)
+
+
+def sqlite_append_only_trigger(table: str, name: str, what: str) -> migrations.RunPython:
+    """A migration operation installing triggers `name`_update and `name`_delete (SQLite only)."""
+    ops = ("UPDATE", "DELETE")
+    create = [
+        f"CREATE TRIGGER IF NOT EXISTS {name}_{op.lower()} BEFORE {op} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{what} are append-only ({op} refused)'); END;"
+        for op in ops
+    ]
+    drop = [f"DROP TRIGGER IF EXISTS {name}_{op.lower()};" for op in ops]
+
+    def run(statements: list[str]) -> Any:
+        def apply(apps: Any, schema_editor: Any) -> None:
+            if schema_editor.connection.vendor == "sqlite":
+                for sql in statements:
+                    schema_editor.execute(sql, params=None)
+
+        return apply
+
+    return migrations.RunPython(run(create), run(drop))

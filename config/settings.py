@@ -119,7 +119,8 @@ LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user object
 AXES_FAILURE_LIMIT = env_int("VEIL_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("VEIL_LOGIN_COOLOFF_HOURS", 0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "audit.auth_events.axes_lockout_parameters"  # and per address
+AXES_USERNAME_CALLABLE = "audit.auth_events.axes_username"  # a keyed hash, never the text
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -200,6 +201,13 @@ VEIL_EXPORT_DIR = Path(env_str("VEIL_EXPORT_DIR", str(VAR_DIR / "exports")))
 # Fine-tuned NER models (versioned artefacts a rule set points at). They are trained on reviewed
 # text: keep them where the originals are kept.
 VEIL_MODEL_DIR = Path(env_str("VEIL_MODEL_DIR", str(VAR_DIR / "models")))
+# The audit trail's keyed checkpoints of its head, written outside the database (audit.anchor);
+# the key comes from VEIL_AUDIT_KEY, else it is derived from SECRET_KEY.
+VEIL_AUDIT_KEY = env_secret("VEIL_AUDIT_KEY", "")
+VEIL_AUDIT_ANCHOR_DIR = Path(env_str("VEIL_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit")))
+VEIL_AUDIT_CHECKPOINT_EVERY = env_int("VEIL_AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
+# Failed log-ins from one address, whatever the usernames, before it is locked (spraying).
+VEIL_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("VEIL_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 VEIL_KEY_DIR = Path(env_str("VEIL_KEY_DIR", str(VAR_DIR / "keys")))
 # Fernet key for the pseudonym vault, and the master secret linkage-domain keys derive from.
 # From the environment (or *_FILE); in development they are created in VEIL_KEY_DIR.

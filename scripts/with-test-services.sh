@@ -24,6 +24,8 @@ start_redis "$tmp/redis" "$redis_port"
 
 export DATABASE_URL="postgres://veil@127.0.0.1:$pg_port/veil"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+# The audit trail's checkpoints belong to this throwaway database: keep them beside it.
+export VEIL_AUDIT_ANCHOR_DIR="$tmp/audit"
 set +e
 "$@"
 status=$?

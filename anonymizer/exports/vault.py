@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from anonymizer import permissions
 from anonymizer.exports.keys import vault_fernet
 from anonymizer.models import VaultEntry
+from audit.keys import VAULT_TOKEN, keyed_hash
 from audit.services import audit_log
 
 MIN_REASON_CHARS = 15
@@ -53,7 +54,8 @@ def vault_lookup(*, actor: Any, domain: str, token: str, reason: str) -> str:
     reason = reason.strip()
     if len(reason) < MIN_REASON_CHARS:
         raise VaultError(f"Give a reason of at least {MIN_REASON_CHARS} characters.")
-    entry = VaultEntry.objects.filter(linkage_domain=domain, token=token.strip()).first()
+    token = token.strip()
+    entry = VaultEntry.objects.filter(linkage_domain=domain, token=token).first()
     with transaction.atomic():
         audit_log(
             actor=actor,
@@ -61,7 +63,8 @@ def vault_lookup(*, actor: Any, domain: str, token: str, reason: str) -> str:
             target=entry,
             payload={
                 "domain": domain,
-                "token": token.strip(),
+                # A keyed hash of what was typed: an officer may paste an original by mistake.
+                "token_hmac": keyed_hash(VAULT_TOKEN, token),
                 "found": entry is not None,
                 "reason": reason,
             },
