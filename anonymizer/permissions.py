@@ -130,6 +130,20 @@ def policy_for_user(user: Any, public_id: UUID | str, perm: str = VIEW_POLICY) -
     return policy
 
 
+def may_approve_policy(user: Any, policy: Policy) -> bool:
+    """A pending version, approved by an officer who neither wrote nor edited it."""
+    return (
+        may(user, APPROVE_POLICY)
+        and policy.status == Policy.Status.PENDING
+        and not policy.edited_by(user)
+    )
+
+
+def may_activate_ruleset(user: Any, ruleset: RuleSet) -> bool:
+    """A draft, activated by an officer who neither built nor edited it (nor its model)."""
+    return may(user, ACTIVATE_RULESET) and ruleset.is_editable and not ruleset.edited_by(user)
+
+
 def ruleset_for_user(user: Any, version: int, perm: str = VIEW_RULESET) -> RuleSet:
     """403 without the rule-set permissions of a role, 404 for no such version."""
     require_perm(user, VIEW_RULESET)

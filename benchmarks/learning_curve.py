@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     train_docs = [d for i, d in enumerate(docs) if not _held(i)]
     slices = [train_docs[i :: args.rounds] for i in range(args.rounds)]
     tag = str(int(time.time() * 1000))
-    admin, reviewer, officer = _users(tag)
+    admin, reviewer, officer, second = _users(tag)
 
     def measure() -> dict[str, float]:
         config = ruleset_engine_config(ruleset_active())
@@ -75,10 +75,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         candidate = retrain_round(actor=officer)
         while candidate.proposals and not args.no_patterns:
             candidate = proposal_confirm(actor=officer, ruleset=candidate, index=0)
-        rulesets.ruleset_activate(actor=officer, ruleset=candidate,
+        rulesets.ruleset_activate(actor=second, ruleset=candidate,
                                   override_reason="Learning-curve benchmark: measured below")
         if args.train_model:
-            candidate = _train_model(officer, args)
+            candidate = _train_model(officer, second, args)
         curve.append(measure())
         print(f"round {number}: reviewed {reviewed} records, rule set v{candidate.version}: "
               f"{curve[-1]}", flush=True)
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     return result
 
 
-def _train_model(officer, args):  # type: ignore[no-untyped-def]
-    """Fine-tune the model on the corrections so far; the officer activates the draft."""
+def _train_model(officer, second, args):  # type: ignore[no-untyped-def]
+    """Fine-tune the model on the corrections so far; the second officer activates the draft."""
     # After _django.setup(): it puts the project on sys.path and configures Django.
     from anonymizer.rulesets import services as rulesets
     from anonymizer.rulesets.services import nermodels_sync_status
@@ -97,7 +97,7 @@ def _train_model(officer, args):  # type: ignore[no-untyped-def]
 
     started = time.time()
     run = model_train(actor=officer, epochs=args.epochs, synthetic=args.synthetic)
-    rulesets.ruleset_activate(actor=officer, ruleset=run.ruleset,
+    rulesets.ruleset_activate(actor=second, ruleset=run.ruleset,
                               override_reason="Learning-curve benchmark: measured below")
     nermodels_sync_status()
     summary = run.model.summary
@@ -113,7 +113,8 @@ def _held(index: int) -> bool:
 
 
 def _users(tag: str):  # type: ignore[no-untyped-def]
-    """An admin, a reviewer and a privacy officer of this run."""
+    """An admin, a reviewer and two privacy officers of this run (four eyes: the one who
+    builds a candidate cannot activate it)."""
     # After _django.setup(): it puts the project on sys.path and configures Django.
     from anonymizer import roles
     from anonymizer.batches import services
@@ -125,7 +126,10 @@ def _users(tag: str):  # type: ignore[no-untyped-def]
     officer = services.user_create_with_role(username=f"lc_officer_{tag}",
                                              password="x-benchmark-only-x",
                                              role=roles.PRIVACY_OFFICER)
-    return admin, reviewer, officer
+    second = services.user_create_with_role(username=f"lc_officer2_{tag}",
+                                            password="x-benchmark-only-x",
+                                            role=roles.PRIVACY_OFFICER)
+    return admin, reviewer, officer, second
 
 
 def _import(part, name, admin, reviewer):  # type: ignore[no-untyped-def]

@@ -89,6 +89,9 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         statuses(LOGIN, 403, 403, 302, 403),
     ),
     "vault_lookup": ("get", lambda b: reverse("vault_lookup"), statuses(LOGIN, 403, 403, 200, 403)),
+    "subject_erasure": (
+        "get", lambda b: reverse("subject_erasure"), statuses(LOGIN, 403, 403, 200, 403)
+    ),
     "export_create": (
         "post",
         lambda b: reverse("export_create", args=[b.public_id]),
@@ -114,6 +117,11 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
     "ruleset_train_model": (
         "post",
         lambda b: reverse("ruleset_train_model"),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
+    "ruleset_evaluate": (
+        "post",
+        lambda b: reverse("ruleset_evaluate", args=[b.draft_version]),
         statuses(LOGIN, 403, 403, 302, 403),
     ),
     "ruleset_confirm_proposal": (

@@ -157,10 +157,21 @@ def _parse_date(value: str) -> date | None:
 
 
 def generalize(value: str, label: str, params: Mapping[str, Any]) -> str:
-    """Dates to month / quarter / year, ages to bands, postcodes to a prefix.
+    """Dates to month / quarter / year, ages and numbers to bands, postcodes to a prefix.
 
-    Anything that cannot be generalised safely is replaced by its type label: never kept.
+    Anything that cannot be generalised safely is replaced by its type label: never kept, not
+    even when the level asked for is the value's own (a bare year "generalized" to its year).
     """
+    coarser = _generalized(value, label, params)
+    return coarser if coarser is not None and coarser != value.strip() else type_tag(label)
+
+
+def type_tag(label: str) -> str:
+    """What replace writes for a type (and generalize, for what it cannot generalize)."""
+    return REPLACE_TAGS.get(label, f"[{label}]")
+
+
+def _generalized(value: str, label: str, params: Mapping[str, Any]) -> str | None:
     if label in ("DATE_TIME", "DATE_OF_BIRTH"):
         level = str(params.get("level", "year"))
         parsed = _parse_date(value)
@@ -173,7 +184,7 @@ def generalize(value: str, label: str, params: Mapping[str, Any]) -> str:
         year = _YEAR.search(value)
         if year and level == "year":
             return year.group()
-    elif label == "AGE":
+    elif label in ("AGE", "NUMBER"):
         digits = re.sub(r"\D", "", value)
         if digits:
             band = max(1, int(params.get("band", 10)))
@@ -184,7 +195,7 @@ def generalize(value: str, label: str, params: Mapping[str, Any]) -> str:
         compact = value.replace(" ", "")
         if 0 < keep < len(compact):
             return compact[:keep] + "*" * (len(compact) - keep)
-    return REPLACE_TAGS.get(label, f"[{label}]")
+    return None
 
 
 def transform(
@@ -218,6 +229,54 @@ def policy_from_dict(data: Mapping[str, Any]) -> PolicySpec:
     rules = {str(k): _spec(v, f"rules.{k}") for k, v in rules_raw.items()}
     default = _spec(data.get("default", {"operator": "redact"}), "default")
     return PolicySpec(rules=rules, default=default)
+
+
+# The parameters each operator reads, and generalize's per type; anything else is a typo or a
+# rule that cannot apply, refused where a policy is saved (rule_problem).
+OPERATOR_PARAMS: dict[str, frozenset[str]] = {
+    "redact": frozenset(),
+    "replace": frozenset({"label"}),
+    "mask": frozenset({"keep_last", "char"}),
+    "pseudonymize": frozenset(),
+    "generalize": frozenset(),
+    "keep": frozenset(),
+}
+GENERALIZE_PARAMS: dict[str, frozenset[str]] = {
+    "DATE_TIME": frozenset({"level"}),
+    "DATE_OF_BIRTH": frozenset({"level"}),
+    "AGE": frozenset({"band"}),
+    "NUMBER": frozenset({"band"}),
+    "POSTCODE": frozenset({"keep"}),
+}
+DATE_LEVELS = ("month", "quarter", "year")
+
+
+def rule_problem(spec: OperatorSpec, label: str, *, extra: frozenset[str] = frozenset()) -> str:
+    """Why `spec` cannot apply to values of type `label` ("" if it can): unknown parameters,
+    bad values, generalize on a type it does not generalize."""
+    allowed = OPERATOR_PARAMS[spec.operator] | extra
+    if spec.operator == "generalize":
+        if label not in GENERALIZE_PARAMS:
+            kinds = ", ".join(sorted(GENERALIZE_PARAMS))
+            return f"generalize works on {kinds}, not {label}"
+        allowed |= GENERALIZE_PARAMS[label]
+    unknown = sorted(set(spec.params) - allowed)
+    if unknown:
+        return f"{spec.operator} takes no parameter {', '.join(unknown)}"
+    return _param_problem(spec.params)
+
+
+def _param_problem(params: Mapping[str, Any]) -> str:
+    if "level" in params and params["level"] not in DATE_LEVELS:
+        return f"level is one of {', '.join(DATE_LEVELS)}"
+    for name, least in (("band", 2), ("keep", 1), ("keep_last", 0)):
+        value = params.get(name, least)
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            return f"{name} is a whole number of at least {least}"
+    for name in ("label", "char", "entity_type"):
+        if name in params and not (isinstance(params[name], str) and params[name]):
+            return f"{name} is a non-empty text"
+    return ""
 
 
 def _spec(value: Any, where: str) -> OperatorSpec:

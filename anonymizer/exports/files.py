@@ -1,11 +1,14 @@
-"""Writing an export's files: each exportable record transformed under the policy, to JSON
-lines and CSV, into a `.partial` directory that becomes the export's directory only whole."""
+"""Writing an export's files: each exportable record transformed under the policy (its text,
+its structured columns and its id), to JSON lines and CSV, into a `.partial` directory that
+becomes the export's directory only whole. Folders are 0700 and files 0600; partial folders
+of exports no longer running (a crashed worker's) are removed when the next export starts."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
+import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -14,7 +17,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from anonymizer.engine.transform import PolicySpec, Span, policy_from_dict, pseudonym, transform
+from anonymizer.engine.transform import (
+    OperatorSpec,
+    PolicySpec,
+    Span,
+    apply_operator,
+    policy_from_dict,
+    pseudonym,
+    transform,
+)
 from anonymizer.exports.keys import linkage_key
 from anonymizer.exports.residual import ResidualScan
 from anonymizer.exports.selectors import EXPORTABLE, final_spans
@@ -24,6 +35,8 @@ from audit.cells import neutralise_cell
 CHUNK = 1000
 RECORD_FILES = ("records.jsonl", "records.csv")
 SUPPRESSED = "suppressed_for_k_anonymity"
+ID_LABEL = "RECORD_ID"
+PARTIAL = ".partial"
 
 Progress = Callable[[int], None]
 
@@ -40,6 +53,9 @@ class Tally:
     by_status: Counter[str] = field(default_factory=Counter)
     vault: dict[str, tuple[str, str]] = field(default_factory=dict)
     residual: ResidualScan = field(default_factory=ResidualScan)
+    column_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)  # the manifest's report
+    id_column: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -53,6 +69,8 @@ class Plan:
     kept_columns: list[str]
     suppressed: set[int]
     generalized: dict[int, dict[str, str]]
+    id_spec: OperatorSpec = OperatorSpec("pseudonymize")
+    id_source: str = "default"
 
 
 def kept_columns(batch: SourceBatch, column_rules: dict[str, Any]) -> list[str]:
@@ -65,10 +83,19 @@ def kept_columns(batch: SourceBatch, column_rules: dict[str, Any]) -> list[str]:
     ]
 
 
+def id_rule_of(id_rule: dict[str, Any] | None) -> tuple[OperatorSpec, str]:
+    """The policy's rule for the id column, or the fail-closed default when it names none:
+    a keyed pseudonym of the linkage domain (the same id links only within one domain)."""
+    if not id_rule:
+        return OperatorSpec("pseudonymize"), "default"
+    return policy_from_dict({"rules": {"id": id_rule}}).rules["id"], "policy"
+
+
 def make_plan(
     export: ExportedDataset, kept: list[str], suppressed: set[int], generalized: dict[int, Any]
 ) -> Plan:
     policy = export.policy
+    id_spec, id_source = id_rule_of(policy.id_rule)
     return Plan(
         spec=policy_from_dict(policy.rules),
         columns=policy_from_dict({"rules": policy.column_rules}),
@@ -76,6 +103,8 @@ def make_plan(
         kept_columns=kept,
         suppressed=suppressed,
         generalized=generalized,
+        id_spec=id_spec,
+        id_source=id_source,
     )
 
 
@@ -84,8 +113,8 @@ class RecordFiles:
 
     def __init__(self, directory: Path, columns: list[str]) -> None:
         self.columns = columns
-        self._jsonl: TextIO = (directory / "records.jsonl").open("w", encoding="utf-8")
-        self._csv_file: TextIO = (directory / "records.csv").open("w", encoding="utf-8", newline="")
+        self._jsonl: TextIO = private_open(directory / "records.jsonl")
+        self._csv_file: TextIO = private_open(directory / "records.csv", newline="")
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow(["id", "text", *columns])
 
@@ -129,6 +158,8 @@ def write_records(
                 progress(len(chunk))
             done += len(chunk)
             ExportedDataset.objects.filter(pk=export.pk).update(records_done=done)
+    tally.columns = column_report(export.batch, plan, tally.column_counts)
+    tally.id_column = id_report(export, plan)
     return tally
 
 
@@ -192,13 +223,75 @@ def _write_record(
             tally.vault[pseudonym(original, change.label, plan.key)] = (change.label, original)
     fields = transform_fields(record.fields, plan.kept_columns, plan.columns, plan.key)
     fields.update(plan.generalized.get(record.id, {}))
+    _count_columns(record.fields or {}, fields, plan, tally.column_counts)
     in_fields, left_in_fields = scan.clean_fields(
         fields, _verbatim_columns(record, plan), plan.spec, plan.key
     )
-    scan.record(record.external_id, found + in_fields, left + left_in_fields)
-    files.write(record.external_id, result.text, fields)
+    exported_id = export_id(record.external_id, plan, tally)
+    scan.record(exported_id, found + in_fields, left + left_in_fields)
+    files.write(exported_id, result.text, fields)
     tally.by_status[record.status] += 1
     tally.exported += 1
+
+
+def export_id(external_id: str, plan: Plan, tally: Tally) -> str:
+    """The record's id as it leaves, under the policy's id rule (a pseudonym goes to the
+    vault, so an officer can still find the source record)."""
+    value = apply_operator(external_id, ID_LABEL, plan.id_spec, plan.key)
+    if plan.id_spec.operator == "pseudonymize":
+        tally.vault[value] = (ID_LABEL, external_id)
+    return value
+
+
+def _count_columns(
+    original: dict[str, Any], out: dict[str, Any], plan: Plan, counts: dict[str, Counter[str]]
+) -> None:
+    """Per kept column: values seen, and how many left changed (for the manifest)."""
+    for column in plan.kept_columns:
+        value = original.get(column)
+        if value is None or value == "":
+            continue
+        text = value if isinstance(value, str) else json.dumps(value)
+        tally = counts.setdefault(column, Counter())
+        tally["values"] += 1
+        tally["changed" if out.get(column) != text else "unchanged"] += 1
+
+
+def column_report(
+    batch: SourceBatch, plan: Plan, counts: dict[str, Counter[str]]
+) -> dict[str, dict[str, Any]]:
+    """Every structured column's applied transformation: operator, parameters, the type its
+    values were treated as, and counts; dropped columns with the reason."""
+    report: dict[str, dict[str, Any]] = {}
+    for column in batch.structured_columns:
+        named = column in plan.columns.rules
+        if column not in plan.kept_columns:
+            reason = "redact" if named else "not named by the policy"
+            report[column] = {"operator": "drop", "reason": reason}
+            continue
+        spec = plan.columns.operator_for(column)
+        tally = counts.get(column, Counter())
+        report[column] = {
+            "operator": spec.operator,
+            "params": dict(spec.params),
+            "entity_type": str(spec.params.get("entity_type", column.upper())),
+            "values": tally["values"],
+            "changed": tally["changed"],
+            "unchanged": tally["unchanged"],
+            "generalized_for_k": sum(1 for g in plan.generalized.values() if column in g),
+        }
+    return report
+
+
+def id_report(export: ExportedDataset, plan: Plan) -> dict[str, Any]:
+    """The manifest's line on the id column: its operator, and whether the policy named it."""
+    return {
+        "column": export.batch.id_column or None,
+        "operator": plan.id_spec.operator,
+        "params": dict(plan.id_spec.params),
+        "source": plan.id_source,
+        "linkage_domain": export.policy.linkage_domain,
+    }
 
 
 def transform_fields(
@@ -229,18 +322,58 @@ def file_entry(path: Path) -> dict[str, Any]:
     return {"sha256": digest.hexdigest(), "bytes": path.stat().st_size}
 
 
+def private_open(path: Path, newline: str | None = None) -> TextIO:
+    """A new file for writing that only the owner may read (0600 from its creation on)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8", newline=newline)
+
+
 def write_json(directory: Path, name: str, value: dict[str, Any]) -> None:
-    (directory / name).write_text(json.dumps(value, indent=2), encoding="utf-8")
+    with private_open(directory / name) as handle:
+        handle.write(json.dumps(value, indent=2))
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` (and missing parents) owner-only: 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
 
 
 def fresh_partial(directory: Path) -> Path:
-    tmp = directory.with_name(directory.name + ".partial")
+    if not directory.parent.exists():
+        private_dir(directory.parent)
+    sweep_partials(directory.parent)
+    tmp = directory.with_name(directory.name + PARTIAL)
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp.mkdir(mode=0o700)
+    tmp.chmod(0o700)
     return tmp
 
 
+def sweep_partials(root: Path) -> list[str]:
+    """Remove the partial folders under `root` whose export is not running (left by a worker
+    that died mid-export, or by an export since failed or redone); returns their names."""
+    running = {
+        str(pid)
+        for pid in ExportedDataset.objects.filter(
+            status=ExportedDataset.Status.RUNNING
+        ).values_list("public_id", flat=True)
+    }
+    removed = []
+    for path in root.glob(f"*{PARTIAL}"):
+        if path.is_dir() and path.name[: -len(PARTIAL)] not in running:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
 def publish(tmp: Path, directory: Path) -> None:
-    """Replace the export's directory by the finished one in one rename."""
-    shutil.rmtree(directory, ignore_errors=True)
-    tmp.rename(directory)
+    """Replace the export's directory by the finished one in one rename; if that fails, the
+    partial folder goes too (nothing half-written stays behind)."""
+    try:
+        shutil.rmtree(directory, ignore_errors=True)
+        tmp.rename(directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

@@ -48,6 +48,8 @@ def build_manifest(
         "entities": dict(sorted(tally.per_type.items())),
         "operators": dict(sorted(tally.per_operator.items())),
         "columns_exported": kept_columns,
+        "columns": tally.columns,
+        "id_column": tally.id_column,
         "files": files,
         "created_by": export.created_by.get_username(),
         "created_at": timezone.now().isoformat(),

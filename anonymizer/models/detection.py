@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from anonymizer.models.batches import Record, SourceBatch
 from anonymizer.models.fields import public_id_field, user_field
+from anonymizer.models.nermodels import NerModel
 
 
 class RuleSet(models.Model):
@@ -36,9 +39,22 @@ class RuleSet(models.Model):
         "validation sample of the new rules.",
     )
     created_by = user_field()
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Everyone who built or changed this candidate (drafts, proposals, calibration, "
+        "retraining, training); none of them may activate it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     activated_by = user_field()
     activated_at = models.DateTimeField(null=True, blank=True)
+    activation_override = models.TextField(
+        blank=True,
+        default="",
+        help_text="The activating officer's written reason, when the regression gate did not "
+        "pass (no fresh evaluation, or regressions).",
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -60,6 +76,20 @@ class RuleSet(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def edited_by(self, user: Any) -> bool:
+        """Whether `user` built or changed this version, or trained the not yet active NER
+        model it names (four eyes: they may not activate it)."""
+        if user is None or user.pk is None:
+            return False
+        if self.created_by_id == user.pk or self.editors.filter(pk=user.pk).exists():
+            return True
+        digest = str((self.config or {}).get("ner_model_sha256") or "")
+        return bool(digest) and (
+            NerModel.objects.filter(sha256=digest, created_by=user)
+            .exclude(status=NerModel.Status.ACTIVE)
+            .exists()
+        )
 
 
 class DetectionRun(models.Model):
@@ -210,6 +240,16 @@ class RuleSetEvaluation(models.Model):
     report = models.JSONField(help_text="{candidate: EvalReport, baseline: EvalReport}")
     regressions = models.JSONField(
         default=list, help_text="Entity types whose recall the candidate lowers."
+    )
+    config_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="config_digest of the candidate's configuration as evaluated; any change to "
+        "the draft makes the evaluation stale.",
+    )
+    ner_model_sha256 = models.CharField(
+        max_length=64, blank=True, default="", help_text="The NER model the evaluation used."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -55,9 +58,21 @@ class Policy(models.Model):
         '"dp": {"epsilon": 1.0, "total": 3.0, "group_by": "plan", "value": "age", '
         '"bounds": [0, 120]}}',
     )
+    id_rule = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The id column: {"operator", "params"}; empty: a keyed pseudonym per '
+        "linkage domain.",
+    )
     notes = models.TextField(blank=True, default="")
     based_on = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL)
     authored_by = user_field()
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="Everyone who wrote or changed this version; none of them may approve it.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_by = user_field()
@@ -92,6 +107,12 @@ class Policy(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    def edited_by(self, user: Any) -> bool:
+        """Whether `user` wrote or changed this version (four eyes: they may not approve it)."""
+        if user is None or user.pk is None:
+            return False
+        return self.authored_by_id == user.pk or self.editors.filter(pk=user.pk).exists()
 
     def fits(self, batch: SourceBatch) -> bool:
         """Whether the policy may transform the batch: its data class and purpose, or blank

@@ -18,7 +18,16 @@ class PolicyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         required=False,
         help_text='{"plan": "keep", "birth_year": {"operator": "generalize", "params": '
-        '{"entity_type": "DATE_TIME"}}}. Columns not named are dropped.',
+        '{"entity_type": "NUMBER", "band": 10}}}. Columns not named are dropped; a generalize '
+        "rule must fit the column's values (DATE_TIME for dates, NUMBER or AGE for numbers, "
+        "POSTCODE).",
+    )
+    id_rule = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        required=False,
+        label="Id column rule",
+        help_text='{"operator": "pseudonymize"} (empty: the same, a keyed pseudonym of the '
+        'linkage domain); "keep" exports the source id as it is, "mask" or "redact" hide it.',
     )
     tabular = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
@@ -54,9 +63,12 @@ class PolicyForm(forms.Form):
     def clean_column_rules(self) -> dict[str, object]:
         return self._json("column_rules")
 
+    def clean_id_rule(self) -> dict[str, object]:
+        return self._json("id_rule")
+
 
 TEXT_FIELDS = ("name", "data_class", "purpose", "linkage_domain", "notes")
-JSON_FIELDS = ("rules", "column_rules", "tabular")
+JSON_FIELDS = ("rules", "column_rules", "id_rule", "tabular")
 
 
 def initial_for(policy: Policy) -> dict[str, object]:

@@ -10,34 +10,16 @@ from django.db.models import Max
 from django.utils import timezone
 
 from anonymizer.defaults import default_policy_rules
-from anonymizer.engine.transform import policy_from_dict
 from anonymizer.models import Policy
 from anonymizer.permissions import APPROVE_POLICY
+from anonymizer.policies.rules import PolicyError, validate_rules
 from audit.services import audit_log
 
 # What a draft's editor changes, and what a new version copies from the one it is based on.
 EDITABLE_FIELDS = (
-    "rules", "column_rules", "notes", "data_class", "purpose", "linkage_domain", "tabular"
+    "rules", "column_rules", "id_rule", "notes", "data_class", "purpose", "linkage_domain",
+    "tabular",
 )
-
-
-class PolicyError(ValueError):
-    """A policy change that is not allowed; the message is safe to show."""
-
-
-def validate_rules(rules: Any, column_rules: Any) -> None:
-    if not isinstance(rules, dict):
-        raise PolicyError("Rules must be a JSON object.")
-    try:
-        policy_from_dict(rules)
-    except ValueError as exc:
-        raise PolicyError(f"Invalid rules: {exc}") from None
-    if not isinstance(column_rules, dict):
-        raise PolicyError("Column rules must be a JSON object of column -> operator.")
-    try:
-        policy_from_dict({"rules": column_rules})
-    except ValueError as exc:
-        raise PolicyError(f"Invalid column rules: {exc}") from None
 
 
 def policy_create(
@@ -52,10 +34,14 @@ def policy_create(
     notes: str = "",
     based_on: Policy | None = None,
     tabular: dict[str, Any] | None = None,
+    id_rule: dict[str, Any] | None = None,
+    check_fit: bool = True,
 ) -> Policy:
     rules = rules if rules is not None else default_policy_rules()
-    column_rules = column_rules or {}
-    validate_rules(rules, column_rules)
+    column_rules, id_rule = column_rules or {}, id_rule or {}
+    validate_rules(
+        rules, column_rules, id_rule, data_class=data_class, purpose=purpose, check_fit=check_fit
+    )
     with transaction.atomic():
         version = (
             Policy.objects.select_for_update().filter(name=name).aggregate(v=Max("version"))["v"]
@@ -65,8 +51,9 @@ def policy_create(
         fields |= {"rules": rules, "column_rules": column_rules, "tabular": tabular or {}}
         policy = Policy.objects.create(
             name=name, version=version, linkage_domain=linkage_domain, **fields,
-            based_on=based_on, authored_by=actor,
+            based_on=based_on, authored_by=actor, id_rule=id_rule,
         )
+        _note_editor(policy, actor)
         _audit(actor, "created", policy, based_on=based_on.version if based_on else None)
     return policy
 
@@ -74,7 +61,11 @@ def policy_create(
 def policy_new_version(*, actor: Any, policy: Policy) -> Policy:
     """A new draft of the same name, a copy of `policy`'s editable fields."""
     copied = {name: getattr(policy, name) for name in EDITABLE_FIELDS}
-    return policy_create(actor=actor, name=policy.name, based_on=policy, **copied)
+    # A rule that no longer fits the data must not stop the copy meant to fix it: saving the
+    # draft and submitting it check the fit again.
+    return policy_create(
+        actor=actor, name=policy.name, based_on=policy, check_fit=False, **copied
+    )
 
 
 def policy_update_draft(
@@ -88,17 +79,29 @@ def policy_update_draft(
     purpose: str,
     linkage_domain: str,
     tabular: dict[str, Any] | None = None,
+    id_rule: dict[str, Any] | None = None,
 ) -> Policy:
+    """Save a draft's fields; the actor becomes one of its editors (who may not approve it)."""
     if not policy.is_editable:
         raise PolicyError("Only a draft can be edited; approved versions never change.")
-    validate_rules(rules, column_rules)
+    validate_rules(rules, column_rules, id_rule or {}, data_class=data_class, purpose=purpose)
     with transaction.atomic():
+        locked = Policy.objects.select_for_update().get(pk=policy.pk)
+        if not locked.is_editable:
+            raise PolicyError("Only a draft can be edited; approved versions never change.")
         policy.rules, policy.column_rules, policy.notes = rules, column_rules, notes
-        policy.data_class, policy.purpose = data_class, purpose
+        policy.data_class, policy.purpose, policy.id_rule = data_class, purpose, id_rule or {}
         policy.linkage_domain, policy.tabular = linkage_domain, tabular or {}
         policy.save(update_fields=[*EDITABLE_FIELDS])
+        _note_editor(policy, actor)
         _audit(actor, "updated", policy)
     return policy
+
+
+def _note_editor(policy: Policy, actor: Any) -> None:
+    """Four eyes: everyone who writes or changes a version is recorded as its editor."""
+    if actor is not None and actor.pk is not None:
+        policy.editors.add(actor)
 
 
 def _audit(actor: Any, action: str, policy: Policy, **extra: Any) -> None:
@@ -121,6 +124,11 @@ def _transition(
 
 
 def policy_submit(*, actor: Any, policy: Policy) -> Policy:
+    """A draft goes for approval only with rules that pass the checks a save makes."""
+    validate_rules(
+        policy.rules, policy.column_rules, policy.id_rule,
+        data_class=policy.data_class, purpose=policy.purpose,
+    )
     with transaction.atomic():
         return _transition(
             policy,
@@ -141,12 +149,15 @@ def policy_approve(*, actor: Any, policy: Policy) -> Policy:
             raise PolicyError(
                 f"A {locked.get_status_display().lower()} policy cannot become approved."
             )
-        if locked.authored_by_id == actor.pk:
-            raise PolicyError("You wrote this policy: another privacy officer must approve it.")
+        if locked.edited_by(actor):
+            raise PolicyError(
+                "You wrote or edited this version: another privacy officer must approve it."
+            )
         locked.status = Policy.Status.APPROVED
         locked.approved_by, locked.approved_at = actor, timezone.now()
         locked.save(update_fields=["status", "approved_by", "approved_at"])
-        _audit(actor, "approved", locked, author_id=locked.authored_by_id)
+        editors = sorted(locked.editors.values_list("pk", flat=True))
+        _audit(actor, "approved", locked, author_id=locked.authored_by_id, editor_ids=editors)
     return locked
 
 

@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anonymizer import permissions
-from anonymizer.defaults import default_policy_rules
+from anonymizer.defaults import default_id_rule, default_policy_rules
 from anonymizer.models import Policy
-from anonymizer.policies import services
+from anonymizer.policies import selectors, services
 from anonymizer.policies.forms import PolicyForm, initial_for
 
 ACTIONS = {
@@ -27,20 +27,22 @@ ACTIONS = {
 @require_http_methods(["GET"])
 def policy_list(request: HttpRequest) -> HttpResponse:
     permissions.require_perm(request.user, permissions.VIEW_POLICY)
-    items = Policy.objects.select_related("authored_by", "approved_by")
+    items = Policy.objects.select_related("authored_by", "approved_by").prefetch_related("editors")
     return render(request, "anonymizer/policy_list.html", {"policies": items})
 
 
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest) -> HttpResponse:
     permissions.require_perm(request.user, permissions.CHANGE_POLICY)
-    blank = Policy(name="", rules=default_policy_rules(), column_rules={})
+    blank = Policy(
+        name="", rules=default_policy_rules(), column_rules={}, id_rule=default_id_rule()
+    )
     form = PolicyForm(request.POST or None, initial=initial_for(blank))
     if request.method == "POST" and form.is_valid():
         try:
             policy = services.policy_create(actor=request.user, **form.cleaned_data)
         except services.PolicyError as exc:
-            form.add_error("rules", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, f"Draft {policy} created.")
             return redirect("policy_detail", public_id=policy.public_id)
@@ -60,7 +62,7 @@ def policy_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             services.policy_update_draft(actor=request.user, policy=policy, **data)
         except services.PolicyError as exc:
-            form.add_error("rules", str(exc))
+            form.add_error(exc.field, str(exc))
         else:
             messages.success(request, "Draft saved.")
             return redirect("policy_detail", public_id=policy.public_id)
@@ -70,9 +72,8 @@ def policy_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "form": form,
         "can_edit": policy.is_editable and can_change,
         "can_change": can_change,
-        "can_approve": permissions.may(request.user, permissions.APPROVE_POLICY)
-        and policy.status == Policy.Status.PENDING
-        and policy.authored_by_id != request.user.pk,
+        "can_approve": permissions.may_approve_policy(request.user, policy),
+        "editors": selectors.policy_editor_names(policy),
     }
     return render(
         request, "anonymizer/policy_detail.html", context, status=400 if form.errors else 200

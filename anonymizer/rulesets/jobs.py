@@ -6,6 +6,7 @@ import logging
 
 from django.contrib.auth import get_user_model
 
+from anonymizer.models import RuleSet
 from anonymizer.rulesets import services, training
 
 log = logging.getLogger(__name__)
@@ -28,4 +29,15 @@ def train_model(actor_id: int) -> int | None:
         return training.model_train(actor=actor).model.version
     except Exception as exc:  # noqa: BLE001 - the class only: messages may quote text
         log.error("model training failed: %s", type(exc).__name__)
+        return None
+
+
+def evaluate_ruleset(actor_id: int, ruleset_id: int) -> int | None:
+    """Evaluate a draft as it is now: the regression gate's fresh evaluation."""
+    actor = get_user_model().objects.get(pk=actor_id)
+    try:
+        ruleset = RuleSet.objects.get(pk=ruleset_id)
+        return services.ruleset_evaluate(actor=actor, ruleset=ruleset).pk
+    except Exception as exc:  # noqa: BLE001 - the class only: messages may quote text
+        log.error("evaluation failed: %s", type(exc).__name__)
         return None

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from anonymizer.engine import learned
 from anonymizer.engine.ruleset import RuleSetConfig
 from anonymizer.models import RuleSet
 
@@ -46,6 +48,65 @@ def latest_evaluation(ruleset: RuleSet) -> Any:
     return ruleset.evaluations.select_related("baseline").order_by("-created_at", "-id").first()
 
 
+def model_digest(config: dict[str, Any]) -> str:
+    """The sha256 of the NER model a configuration names ("" for the base model)."""
+    return str(config.get("ner_model_sha256") or "")
+
+
+def evaluation_staleness(evaluation: Any, ruleset: RuleSet, active: RuleSet | None) -> str:
+    """Why `evaluation` does not vouch for the draft as it is now ("" when it is fresh): it
+    must have evaluated this exact configuration and model, against the active rule set."""
+    if evaluation is None:
+        return "it has no evaluation"
+    if evaluation.config_sha256 != config_digest(ruleset.config):
+        return "it changed after its last evaluation"
+    if evaluation.ner_model_sha256 != model_digest(ruleset.config):
+        return "it names another NER model than the one evaluated"
+    if not evaluation.held_out_records and "external_dev" not in evaluation.report:
+        return "its evaluation covered no reviewed record"
+    if active is not None and evaluation.baseline_id != active.pk:
+        return (
+            f"it was evaluated against v{evaluation.baseline.version}, and "
+            f"v{active.version} is active now"
+        )
+    return ""
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The regression gate of one draft: its latest evaluation, why that is stale (if it is),
+    and the types the evaluation found worse. Activation needs it passed, or an override."""
+
+    evaluation: Any
+    stale: str
+    regressions: list[str]
+
+    @property
+    def passed(self) -> bool:
+        return not self.stale and not self.regressions
+
+    def refusal(self) -> str:
+        if self.stale:
+            return f"The candidate has no fresh evaluation ({self.stale})"
+        return f"The candidate is worse than the active rule set on {', '.join(self.regressions)}"
+
+
+def activation_gate(ruleset: RuleSet) -> Gate:
+    evaluation = latest_evaluation(ruleset)
+    active = RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).first()
+    stale = evaluation_staleness(evaluation, ruleset, active)
+    found = [] if stale or evaluation is None else list(evaluation.regressions)
+    return Gate(evaluation=evaluation, stale=stale, regressions=found)
+
+
+def ruleset_editor_names(ruleset: RuleSet) -> list[str]:
+    """Who built or changed the candidate, for its page (none of them may activate it)."""
+    names = set(ruleset.editors.values_list("username", flat=True))
+    if ruleset.created_by is not None:
+        names.add(ruleset.created_by.get_username())
+    return sorted(names)
+
+
 def evaluation_rows(evaluation: Any) -> list[dict[str, object]]:
     """Candidate beside baseline, overall then per entity type, for the rule-set page."""
     if evaluation is None:
@@ -60,3 +121,16 @@ def evaluation_rows(evaluation: Any) -> list[dict[str, object]]:
         for k in sorted(set(cand) | set(base))
     ]
     return rows
+
+
+def learned_summary(ruleset: RuleSet) -> dict[str, Any] | None:
+    """What this version's learned lists add to and remove from the version it was based on
+    (counts, for the officer: the lists hold digests, not strings), or None if they match."""
+    base = ruleset.based_on
+    before = RuleSetConfig.from_dict(base.config).learned if base is not None else None
+    after = RuleSetConfig.from_dict(ruleset.config).learned
+    empty = learned.LearnedLists(frozenset(), {}, 0, "")
+    summary = learned.summary(before or empty, after)
+    if not any(summary.values()):
+        return None
+    return {**summary, "totals": after.counts(), "based_on": base.version if base else None}

@@ -21,8 +21,9 @@ from anonymizer.rulesets.learning import (
 )
 from anonymizer.rulesets.selectors import (
     RuleSetError,
+    activation_gate,
     config_digest,
-    latest_evaluation,
+    model_digest,
     ruleset_active,
     validate_config,
 )
@@ -41,6 +42,7 @@ def ruleset_create_draft(*, actor: Any, based_on: RuleSet, notes: str = "") -> R
             validation_sample_rate=0.05,
             created_by=actor,
         )
+        note_editor(draft, actor)
         audit_log(
             actor=actor,
             action="ruleset.draft_created",
@@ -66,7 +68,10 @@ def ruleset_update_draft(
     ruleset.notes = notes
     ruleset.validation_sample_rate = validation_sample_rate
     with transaction.atomic():
+        if not RuleSet.objects.select_for_update().get(pk=ruleset.pk).is_editable:
+            raise RuleSetError("Only a draft can be edited; make a new draft instead.")
         ruleset.save(update_fields=["config", "notes", "validation_sample_rate"])
+        note_editor(ruleset, actor)
         audit_log(
             actor=actor,
             action="ruleset.draft_updated",
@@ -87,58 +92,76 @@ def ruleset_set_config(*, actor: Any, ruleset: RuleSet, config: dict[str, Any]) 
     )
 
 
+def note_editor(ruleset: RuleSet, actor: Any) -> None:
+    """Four eyes: whoever builds or changes a candidate is recorded as one of its editors."""
+    if actor is not None and actor.pk is not None:
+        ruleset.editors.add(actor)
+
+
 def ruleset_activate(*, actor: Any, ruleset: RuleSet, override_reason: str = "") -> RuleSet:
     """Make a draft the live version; the previous active one is retired.
 
-    If the draft's latest evaluation found types it detects worse than the active rule set,
-    activation needs a written override, which is audited."""
+    Four eyes: nobody who built or edited the candidate (or trained the model it names)
+    activates it. The regression gate: the latest evaluation must be of this exact
+    configuration and model against the active rule set and find nothing worse; otherwise
+    activation needs a written override, which is stored and audited."""
     with transaction.atomic():
         locked = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
         if locked.status != RuleSet.Status.DRAFT:
             raise RuleSetError("Only a draft can be activated.")
-        evaluation = latest_evaluation(locked)
-        regressions = list(evaluation.regressions) if evaluation else []
-        override_reason = override_reason.strip()
-        if regressions and len(override_reason) < 15:
+        if locked.edited_by(actor):
             raise RuleSetError(
-                "The candidate is worse than the active rule set on "
-                f"{', '.join(regressions)}: activating it needs a written override "
+                "You built or edited this candidate: another privacy officer must activate it."
+            )
+        gate = activation_gate(locked)
+        override_reason = override_reason.strip() if not gate.passed else ""
+        if not gate.passed and len(override_reason) < 15:
+            raise RuleSetError(
+                f"{gate.refusal()}: activating it needs a written override "
                 "(at least 15 characters)."
             )
         validate_config(dict(locked.config), version=locked.version)
-        previous = list(
-            RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).values_list("version", flat=True)
-        )
-        RuleSet.objects.filter(status=RuleSet.Status.ACTIVE).update(status=RuleSet.Status.RETIRED)
+        previous = _retire_active()
         locked.status = RuleSet.Status.ACTIVE
-        locked.activated_by = actor
-        locked.activated_at = timezone.now()
-        locked.save(update_fields=["status", "activated_by", "activated_at"])
+        locked.activated_by, locked.activated_at = actor, timezone.now()
+        locked.activation_override = override_reason
+        locked.save(update_fields=["status", "activated_by", "activated_at",
+                                   "activation_override"])
         nermodels_sync_status()
-        audit_log(
-            actor=actor,
-            action="ruleset.activated",
-            target=locked,
-            payload={
-                "version": locked.version,
-                "retired": previous,
-                "config_sha256": config_digest(locked.config),
-                "regressions": regressions,
-                "override_reason": override_reason if regressions else "",
-            },
-        )
+        audit_log(actor=actor, action="ruleset.activated", target=locked, payload={
+            "version": locked.version, "retired": previous,
+            "config_sha256": config_digest(locked.config),
+            "evaluation": gate.evaluation.pk if gate.evaluation else None,
+            "stale": gate.stale, "regressions": gate.regressions,
+            "override_reason": override_reason,
+            "editor_ids": sorted(locked.editors.values_list("pk", flat=True)),
+        })
     return locked
+
+
+def _retire_active() -> list[int]:
+    active = RuleSet.objects.filter(status=RuleSet.Status.ACTIVE)
+    previous = list(active.values_list("version", flat=True))
+    active.update(status=RuleSet.Status.RETIRED)
+    return previous
 
 
 # --- Learning from corrections ---------------------------------------------------------
 
 
+def _reviewed_split() -> tuple[list[ReviewItem], list[ReviewItem]]:
+    """Reviewed items: those that train (four in five) and the held-out fifth."""
+    items = list(reviewed_items())
+    return (
+        [i for i in items if not is_held_out(i.record_id)],
+        [i for i in items if is_held_out(i.record_id)],
+    )
+
+
 def retrain_round(*, actor: Any) -> RuleSet:
     """Corrections from the training slice -> candidate draft -> evaluated on held-out."""
     active = ruleset_active()
-    items = list(reviewed_items())
-    train = [i for i in items if not is_held_out(i.record_id)]
-    held = [i for i in items if is_held_out(i.record_id)]
+    train, held = _reviewed_split()
     found = corrections(ReviewItem.objects.filter(pk__in=[i.pk for i in train]))
     texts = dict(
         Record.objects.filter(id__in={c.record_id for c in found}).values_list("id", "text")
@@ -159,14 +182,29 @@ def retrain_round(*, actor: Any) -> RuleSet:
         )
         draft.proposals = proposals
         draft.save(update_fields=["proposals"])
+    _evaluate_on_held_out(actor, draft, active, train, held)
+    return draft
+
+
+def ruleset_evaluate(*, actor: Any, ruleset: RuleSet) -> RuleSetEvaluation:
+    """Evaluate a draft as it is now against the active rule set on the held-out reviewed
+    records: the fresh evaluation the regression gate asks for after any change."""
+    if not ruleset.is_editable:
+        raise RuleSetError("Only a draft is evaluated for activation.")
+    train, held = _reviewed_split()
+    return _evaluate_on_held_out(actor, ruleset, ruleset_active(), train, held)
+
+
+def _evaluate_on_held_out(
+    actor: Any, draft: RuleSet, active: RuleSet, train: list[Any], held: list[Any]
+) -> RuleSetEvaluation:
     report = evaluate_rulesets(
         draft, active, gold_spans(ReviewItem.objects.filter(pk__in=[i.pk for i in held]))
     )
-    evaluation_store(
+    return evaluation_store(
         actor=actor, draft=draft, baseline=active, report=report,
         found=regressions(report), held=len(held), train=len(train),
     )
-    return draft
 
 
 def evaluation_store(
@@ -179,14 +217,19 @@ def evaluation_store(
     held: int,
     train: int,
 ) -> RuleSetEvaluation:
-    """A candidate's evaluation and its audit event (figures only), in one transaction."""
+    """A candidate's evaluation and its audit event (figures only), in one transaction. It
+    is tied to the configuration and model evaluated (`draft` as it was evaluated): a later
+    change makes it stale."""
+    digest, model = config_digest(draft.config), model_digest(draft.config)
     with transaction.atomic():
         evaluation = RuleSetEvaluation.objects.create(
             ruleset=draft, baseline=baseline, held_out_records=held, training_records=train,
-            report=report, regressions=sorted(found),
+            report=report, regressions=sorted(found), config_sha256=digest,
+            ner_model_sha256=model,
         )
         payload = {
-            "version": draft.version, "baseline": baseline.version, "held_out": held,
+            "version": draft.version, "baseline": baseline.version, "config_sha256": digest,
+            "ner_model_sha256": model, "held_out": held,
             "training": train, "candidate_leak": report["candidate"]["leak_rate"],
             "baseline_leak": report["baseline"]["leak_rate"], "regressions": sorted(found),
         }

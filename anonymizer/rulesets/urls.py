@@ -13,5 +13,6 @@ urlpatterns = [
         name="ruleset_confirm_proposal",
     ),
     path("rulesets/<int:version>/draft/", views.ruleset_new_draft, name="ruleset_new_draft"),
+    path("rulesets/<int:version>/evaluate/", views.ruleset_evaluate, name="ruleset_evaluate"),
     path("rulesets/<int:version>/activate/", views.ruleset_activate, name="ruleset_activate"),
 ]

@@ -19,6 +19,7 @@ from anonymizer.rulesets.selectors import RuleSetError
 
 RETRAIN_JOB = "anonymizer.rulesets.jobs.retrain_round"
 TRAIN_MODEL_JOB = "anonymizer.rulesets.jobs.train_model"
+EVALUATE_JOB = "anonymizer.rulesets.jobs.evaluate_ruleset"
 
 
 @require_http_methods(["GET"])
@@ -46,14 +47,18 @@ def ruleset_detail(request: HttpRequest, version: int) -> HttpResponse:
             messages.success(request, f"Draft v{ruleset.version} saved.")
             return redirect("ruleset_detail", version=ruleset.version)
     can_edit = ruleset.is_editable and permissions.may(request.user, permissions.CHANGE_RULESET)
+    gate = selectors.activation_gate(ruleset) if ruleset.is_editable else None
     evaluation = selectors.latest_evaluation(ruleset)
     context = {
         "ruleset": ruleset,
         "form": form,
         "can_edit": can_edit,
-        "can_activate": can_edit and permissions.may(request.user, permissions.ACTIVATE_RULESET),
+        "can_activate": permissions.may_activate_ruleset(request.user, ruleset),
         "evaluation": evaluation,
+        "gate": gate,
+        "editors": selectors.ruleset_editor_names(ruleset),
         "comparison": selectors.evaluation_rows(evaluation),
+        "learned": selectors.learned_summary(ruleset),
     }
     return render(
         request, "anonymizer/ruleset_detail.html", context, status=400 if form.errors else 200
@@ -109,6 +114,18 @@ def ruleset_train_model(request: HttpRequest) -> HttpResponse:
         "draft when it is ready.",
     )
     return redirect("ruleset_list")
+
+
+@require_POST
+def ruleset_evaluate(request: HttpRequest, version: int) -> HttpResponse:
+    """Queue a fresh evaluation of a draft as it is now (the regression gate's input)."""
+    ruleset = permissions.ruleset_for_user(request.user, version, permissions.CHANGE_RULESET)
+    if not ruleset.is_editable:
+        messages.error(request, "Only a draft is evaluated for activation.")
+    else:
+        enqueue("default", EVALUATE_JOB, request.user.pk, ruleset.pk, job_timeout=3600)
+        messages.success(request, "Evaluation queued: its figures appear here when it is ready.")
+    return redirect("ruleset_detail", version=ruleset.version)
 
 
 @require_POST

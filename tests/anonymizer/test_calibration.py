@@ -61,13 +61,20 @@ def test_a_dry_run_writes_nothing(tmp_path: Path, officer: Any) -> None:
     assert RuleSet.objects.count() == before
 
 
-def test_detection_uses_the_rule_sets_thresholds(admin_user: Any, officer: Any) -> None:
+def test_detection_uses_the_rule_sets_thresholds(
+    admin_user: Any, officer: Any, make_user: Any
+) -> None:
     draft = rulesets.ruleset_create_draft(actor=officer, based_on=ruleset_active())
     config = {**draft.config, "risk_thresholds": {"narrative_chars": 10}}
     rulesets.ruleset_update_draft(
         actor=officer, ruleset=draft, config=config, notes="", validation_sample_rate=0
     )
-    rulesets.ruleset_activate(actor=officer, ruleset=draft)
+    # Four eyes and the regression gate: another officer activates, with a written override
+    # (thresholds only change risk tiers, so nobody evaluated the detection of this draft).
+    rulesets.ruleset_activate(
+        actor=make_user("olga_officer", "privacy_officer"), ruleset=draft,
+        override_reason="Risk thresholds only; detection unchanged",
+    )
     batch = services.batch_import(
         actor=admin_user,
         data=b"The app is slow today.\n",

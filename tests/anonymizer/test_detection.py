@@ -171,7 +171,7 @@ def test_failures_are_recorded_without_text_and_can_be_retried(
 
 
 def test_a_new_rule_set_version_is_stamped_on_spans_and_samples_for_validation(
-    jbatch: SourceBatch, admin_user: Any, officer: Any
+    jbatch: SourceBatch, admin_user: Any, officer: Any, make_user: Any
 ) -> None:
     v1 = ruleset_active()
     draft = rulesets.ruleset_create_draft(actor=officer, based_on=v1)
@@ -182,7 +182,11 @@ def test_a_new_rule_set_version_is_stamped_on_spans_and_samples_for_validation(
         notes="sample all",
         validation_sample_rate=1.0,
     )
-    rulesets.ruleset_activate(actor=officer, ruleset=draft)
+    # Four eyes: another officer activates the unevaluated draft, with a written override.
+    rulesets.ruleset_activate(
+        actor=make_user("olga_officer", "privacy_officer"), ruleset=draft,
+        override_reason="Same rules, every record sampled for validation",
+    )
     v1.refresh_from_db()
     assert v1.status == "retired"
     run = detection.detection_start(actor=admin_user, batch=jbatch)

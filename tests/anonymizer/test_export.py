@@ -15,7 +15,9 @@ from django.test import Client
 
 from anonymizer.batches import services
 from anonymizer.detection import services as detection
+from anonymizer.engine.transform import pseudonym
 from anonymizer.exports import services as export
+from anonymizer.exports.keys import linkage_key
 from anonymizer.exports.selectors import ExportError, export_dir
 from anonymizer.models import Policy, Record
 from anonymizer.policies import services as policies
@@ -35,6 +37,9 @@ PLANTED = {
     "ssn": "078-05-1120",
     "ip": "192.168.44.17",
 }
+
+
+TICKETS = ["t1", "t2", "t3", "t4"]
 
 
 def planted_batch(admin_user: Any, tmp_path: Path) -> Any:
@@ -139,7 +144,9 @@ def test_no_planted_identifier_reaches_the_export(
         else:
             assert value not in everything, f"{kind} leaked"
     lines = [json.loads(x) for x in (out / "records.jsonl").read_text().splitlines()]
-    assert [x["id"] for x in lines] == ["t1", "t2", "t3", "t4"]
+    # The id column leaves as a keyed pseudonym of the policy's linkage domain (its default).
+    key = linkage_key("support")
+    assert [x["id"] for x in lines] == [pseudonym(t, "RECORD_ID", key) for t in TICKETS]
     t1, t2, t4 = lines[0], lines[1], lines[3]
     token = t1["text"].split("I am ")[1].split(",")[0]
     assert token.startswith("CUSTOMER_NAME_") and token in t2["text"] and token in t4["text"]

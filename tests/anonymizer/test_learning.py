@@ -147,7 +147,7 @@ def test_a_retraining_round_makes_an_evaluated_candidate(reviewed: Any, officer:
 
 
 def test_activation_of_a_worse_candidate_needs_a_written_override(
-    reviewed: Any, officer: Any
+    reviewed: Any, officer: Any, make_user: Any
 ) -> None:
     active = ruleset_active()
     worse = rulesets.ruleset_create_draft(actor=officer, based_on=active)
@@ -163,18 +163,16 @@ def test_activation_of_a_worse_candidate_needs_a_written_override(
 
     items = reviewed_items()
     report = evaluate_rulesets(worse, active, gold_spans(items))
-    RuleSetEvaluation.objects.create(
-        ruleset=worse,
-        baseline=active,
-        held_out_records=40,
-        training_records=0,
-        report=report,
-        regressions=regressions(report) or ["PHONE_NUMBER"],
+    evaluation = rulesets.evaluation_store(
+        actor=officer, draft=worse, baseline=active, report=report,
+        found=regressions(report) or ["PHONE_NUMBER"], held=40, train=0,
     )
-    with pytest.raises(rulesets.RuleSetError, match="written override"):
-        rulesets.ruleset_activate(actor=officer, ruleset=worse)
+    assert evaluation.regressions and isinstance(evaluation, RuleSetEvaluation)
+    other = make_user("olga_officer", "privacy_officer")  # four eyes: not the draft's editor
+    with pytest.raises(rulesets.RuleSetError, match="worse than the active rule set"):
+        rulesets.ruleset_activate(actor=other, ruleset=worse)
     rulesets.ruleset_activate(
-        actor=officer, ruleset=worse, override_reason="Accepted for the pilot, reviewed by DPO"
+        actor=other, ruleset=worse, override_reason="Accepted for the pilot, reviewed by DPO"
     )
     event = AuditEvent.objects.filter(action="ruleset.activated").latest("seq")
     assert event.payload["override_reason"] == "Accepted for the pilot, reviewed by DPO"
@@ -202,7 +200,7 @@ def test_reviewed_records_export_with_precision_from_decisions(
 
 
 def test_the_officer_sees_the_evaluation_and_activates_the_candidate(
-    reviewed: Any, officer: Any
+    reviewed: Any, officer: Any, make_user: Any
 ) -> None:
     from django.test import Client
 
@@ -212,6 +210,8 @@ def test_the_officer_sees_the_evaluation_and_activates_the_candidate(
     page = client.get(f"/rulesets/{candidate.version}/").content.decode()
     assert 'id="evaluation"' in page and "held-out reviewed records" in page
     assert "Leak rate: candidate" in page and "Confirm" in page  # the proposed pattern
+    # Four eyes: the officer who started the round built the candidate; another activates it.
+    client.force_login(make_user("olga_officer", "privacy_officer"))
     response = client.post(f"/rulesets/{candidate.version}/activate/")
     assert response.status_code == 302
     candidate.refresh_from_db()

@@ -114,16 +114,20 @@ def test_train_model_stores_a_model_and_an_evaluated_draft(
 
 
 def test_activation_keeps_the_gate_and_detection_loads_the_model(
-    reviewed: int, admin_user: Any, reviewer: Any, officer: Any
+    reviewed: int, admin_user: Any, reviewer: Any, officer: Any, make_user: Any
 ) -> None:
     assert (PROBE[15:29], "presidio_spacy") not in _probe_persons(admin_user, reviewer, "before")
     run = training.model_train(actor=officer, **TINY)
     evaluation = run.evaluation
     evaluation.regressions = ["PERSON"]  # as if the candidate recalled names less well
     evaluation.save(update_fields=["regressions"])
+    with pytest.raises(rulesets.RuleSetError, match="another privacy officer"):
+        rulesets.ruleset_activate(actor=officer, ruleset=run.ruleset,
+                                  override_reason="Model accepted for the pilot by the DPO")
+    other = make_user("olga_officer", "privacy_officer")  # four eyes: not who trained it
     with pytest.raises(rulesets.RuleSetError, match="written override"):
-        rulesets.ruleset_activate(actor=officer, ruleset=run.ruleset)
-    rulesets.ruleset_activate(actor=officer, ruleset=run.ruleset,
+        rulesets.ruleset_activate(actor=other, ruleset=run.ruleset)
+    rulesets.ruleset_activate(actor=other, ruleset=run.ruleset,
                               override_reason="Model accepted for the pilot by the DPO")
     assert ruleset_active().pk == run.ruleset.pk
     training.nermodels_sync_status()
