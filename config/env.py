@@ -89,3 +89,52 @@ def env_json_object(name: str) -> dict[str, object]:
     if not isinstance(value, dict):
         raise ImproperlyConfigured(f"{name} must be a JSON object.")
     return value
+
+
+# --- Checks on the settings as a whole ---------------------------------------------------
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
+# Secrets that are public: the development default, Django's generated placeholder prefix,
+# and what the docs and test commands use.
+KNOWN_DEV_SECRETS = frozenset({"insecure-dev-only-key-set-SECRET_KEY-in-production", "t", "x"})
+INSECURE_PREFIXES = ("django-insecure-", "insecure-")
+SECRET_MIN_LENGTH, SECRET_MIN_DISTINCT = 50, 5  # what `check --deploy` (security.W009) asks
+
+
+def only_loopback(hosts: list[str]) -> bool:
+    """ALLOWED_HOSTS serves this machine only (an empty list serves nothing)."""
+    return all(host in LOOPBACK_HOSTS or host.endswith(".localhost") for host in hosts)
+
+
+def refuse_weak_secret(name: str, secret: str) -> None:
+    """Raise unless `secret` is fit for a site others can reach: not a known development or
+    test value, at least 50 characters, at least 5 different ones. The message never quotes
+    the secret."""
+    if secret in KNOWN_DEV_SECRETS or secret.startswith(INSECURE_PREFIXES):
+        problem = "is a known development or test value"
+    elif len(secret) < SECRET_MIN_LENGTH or len(set(secret)) < SECRET_MIN_DISTINCT:
+        problem = (
+            f"is too short (fewer than {SECRET_MIN_LENGTH} characters, or fewer than "
+            f"{SECRET_MIN_DISTINCT} different ones)"
+        )
+    else:
+        return
+    raise ImproperlyConfigured(
+        f"{name} {problem}, and DEBUG is off with ALLOWED_HOSTS beyond loopback. Set {name} "
+        f"(or {name}_FILE) to a random value, e.g. python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))'."
+    )
+
+
+def refuse_keys_beside(database_file: Path | None, **places: Path | None) -> None:
+    """Raise if a key file or key directory lies in the directory of the SQLite database file
+    (or below it): a copy or backup of the database would carry the keys with it."""
+    if database_file is None:
+        return
+    home = database_file.resolve().parent
+    for setting, place in places.items():
+        if place is not None and place.resolve().is_relative_to(home):
+            raise ImproperlyConfigured(
+                f"{setting} ({place}) is in the database file's directory ({home}): keep keys "
+                "apart from the database, e.g. in ~/.config/veil/keys (the default)."
+            )

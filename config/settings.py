@@ -19,17 +19,23 @@ from config.env import (
     env_list,
     env_secret,
     env_str,
+    only_loopback,
+    refuse_keys_beside,
+    refuse_weak_secret,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VEIL_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
-_DEV_SECRET = "insecure-dev-only-key-set-SECRET_KEY-in-production"
-SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG or env_bool("VEIL_DEV", False) else None)
-if not DEBUG and not env_bool("VEIL_DEV", False) and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# A site others can reach: VEIL_DEV relaxes nothing there (HTTPS, secrets, generated keys).
+_PUBLIC = not DEBUG and not only_loopback(ALLOWED_HOSTS)
+_DEV = env_bool("VEIL_DEV", False) and not _PUBLIC
+_DEV_SECRET = "insecure-dev-only-key-set-SECRET_KEY-in-production"
+SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG or _DEV else None)
+if _PUBLIC:
+    refuse_weak_secret("SECRET_KEY", SECRET_KEY)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -51,6 +57,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.middleware.NoStoreMiddleware",  # after WhiteNoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,6 +68,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.LoginRequiredEverywhereMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,7 +97,8 @@ DATABASES = {
         conn_max_age=env_int("VEIL_DB_CONN_MAX_AGE", 60, minimum=0),
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+if _SQLITE:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
@@ -132,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Security. Production defaults; DEBUG or VEIL_DEV relaxes what needs HTTPS.
-_SECURE = not DEBUG and not env_bool("VEIL_DEV", False)
+_SECURE = not DEBUG and not _DEV
 SECURE_SSL_REDIRECT = env_bool("VEIL_SSL_REDIRECT", _SECURE)
 SESSION_COOKIE_SECURE = _SECURE
 CSRF_COOKIE_SECURE = _SECURE
@@ -208,12 +217,21 @@ VEIL_AUDIT_ANCHOR_DIR = Path(env_str("VEIL_AUDIT_ANCHOR_DIR", str(VAR_DIR / "aud
 VEIL_AUDIT_CHECKPOINT_EVERY = env_int("VEIL_AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
 # Failed log-ins from one address, whatever the usernames, before it is locked (spraying).
 VEIL_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("VEIL_LOGIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
-VEIL_KEY_DIR = Path(env_str("VEIL_KEY_DIR", str(VAR_DIR / "keys")))
+# Development keys live in the user's config directory, apart from the database file (and any
+# copy of var/): see config.env.refuse_keys_beside below.
+_CONFIG_HOME = Path(env_str("XDG_CONFIG_HOME", "") or Path.home() / ".config")
+VEIL_KEY_DIR = Path(env_str("VEIL_KEY_DIR", str(_CONFIG_HOME / "veil" / "keys")))
 # Fernet key for the pseudonym vault, and the master secret linkage-domain keys derive from.
 # From the environment (or *_FILE); in development they are created in VEIL_KEY_DIR.
 VEIL_VAULT_KEY = env_secret("VEIL_VAULT_KEY", "")
 VEIL_PSEUDONYM_SECRET = env_secret("VEIL_PSEUDONYM_SECRET", "")
-VEIL_DEV_KEYS = env_bool("VEIL_DEV", False) or DEBUG
+VEIL_DEV_KEYS = _DEV or DEBUG
+_SECRET_KEY_FILE = env_str("SECRET_KEY_FILE", "")
+refuse_keys_beside(
+    Path(DATABASES["default"]["NAME"]) if _SQLITE else None,
+    VEIL_KEY_DIR=VEIL_KEY_DIR if VEIL_DEV_KEYS else None,
+    SECRET_KEY_FILE=Path(_SECRET_KEY_FILE) if _SECRET_KEY_FILE else None,
+)
 
 # --- Review.
 # Share of low-tier records sampled into the review queue; the rest are auto-cleared.

@@ -9,12 +9,8 @@ cd "$here/.."
 PY=.venv/bin/python
 mkdir -p var
 export VEIL_DEV="${VEIL_DEV:-1}"   # plain-HTTP cookies on localhost; DEBUG stays off
-if [ -z "${SECRET_KEY:-}" ] && [ -z "${SECRET_KEY_FILE:-}" ]; then
-  if [ ! -s var/secret_key ]; then
-    (umask 077; python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key)
-  fi
-  export SECRET_KEY_FILE="$PWD/var/secret_key"
-fi
+. scripts/dev-keys.sh
+dev_keys_export   # VEIL_KEY_DIR and SECRET_KEY_FILE in ~/.config/veil/keys, apart from var/
 
 pids=()
 redis_dir=""

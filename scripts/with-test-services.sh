@@ -26,6 +26,8 @@ export DATABASE_URL="postgres://veil@127.0.0.1:$pg_port/veil"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 # The audit trail's checkpoints belong to this throwaway database: keep them beside it.
 export VEIL_AUDIT_ANCHOR_DIR="$tmp/audit"
+# ... and so do the development keys (vault, pseudonyms), never the user's own.
+export VEIL_KEY_DIR="${VEIL_KEY_DIR:-$tmp/keys}"
 set +e
 "$@"
 status=$?

@@ -7,6 +7,7 @@ import json
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -44,7 +45,7 @@ def export_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     try:
         policy = Policy.objects.get(public_id=request.POST.get("policy"))
         services.export_start(actor=request.user, batch=batch, policy=policy)
-    except (Policy.DoesNotExist, ValueError):
+    except (Policy.DoesNotExist, ValueError, ValidationError):
         messages.error(request, "Choose an approved policy.")
     except ExportError as exc:
         messages.error(request, str(exc))

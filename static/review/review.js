@@ -215,8 +215,7 @@
     if (e.key === "Escape") { t.blur(); e.preventDefault(); return; }
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.form) {
       e.preventDefault();
-      lastAction = t.form.id;
-      t.form.requestSubmit();
+      sendNote(t);
       return;
     }
     if (e.key === "Enter" && t.tagName === "SELECT" && t.form) {
@@ -226,13 +225,31 @@
     }
   }
 
+  // The officer's form names its action on each button (comment, return, resolve), so it is
+  // sent by clicking one: a bare requestSubmit() would post no action, and htmx only sends the
+  // button it saw clicked. Ctrl+Enter sends the action u asked a note for, else the first
+  // button (comment), like Enter on a form in any browser.
+  var noteAction = null;
+
+  function sendNote(field) {
+    var form = field.form;
+    var chosen = field.id === ID.officer_note && noteAction ? $(noteAction) : null;
+    var button = chosen || form.querySelector("button[type=submit]");
+    noteAction = null;
+    lastAction = form.id;
+    if (button && !button.disabled) button.click();
+    else form.requestSubmit();
+  }
+
   function officerNoteFirst(buttonId) {
     var note = $(ID.officer_note);
     if (buttonId === ID.officer_return && note && !note.value.trim()) {
+      noteAction = buttonId;
       note.focus();
       flash("Write what the reviewer should do, then press Ctrl+Enter or u again.", CLS.hint);
       return;
     }
+    noteAction = null;
     clickId(buttonId);
   }
 
@@ -304,6 +321,11 @@
     if (!box || !box.contains(e.target) || !$(ID.add_find)) return;
     var picked = selectionOffsets();
     if (picked) setAdd(picked, picked.text);
+  });
+
+  // A note asked for by u is for that action only while the officer is still writing it.
+  document.addEventListener("focusout", function (e) {
+    if (e.target.id === ID.officer_note) noteAction = null;
   });
 
   document.addEventListener("input", function (e) {
