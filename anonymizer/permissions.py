@@ -17,7 +17,7 @@ from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
-from anonymizer.models import ExportedDataset, Policy, RuleSet, SourceBatch
+from anonymizer.models import ApiToken, ExportedDataset, Policy, RuleSet, SourceBatch
 from audit.selectors import VIEW_AUDIT as VIEW_AUDIT  # the audit trail names its own permission
 
 # Batches (model-wide for admins and officers, per batch for assigned reviewers).
@@ -38,6 +38,7 @@ VIEW_EXPORT = "anonymizer.view_exporteddataset"
 ADD_EXPORT = "anonymizer.add_exporteddataset"
 DOWNLOAD_EXPORT = "anonymizer.download_exporteddataset"
 LOOKUP_VAULT = "anonymizer.view_vaultentry"
+MANAGE_API_TOKENS = "anonymizer.change_apitoken"  # list and revoke anyone's API token
 RESOLVE_ESCALATION = "review.resolve_escalation"
 USE_REVIEW = "review.view_reviewitem"  # the review workspace; records still need `review`
 
@@ -154,3 +155,14 @@ def ruleset_for_user(user: Any, version: int, perm: str = VIEW_RULESET) -> RuleS
     if perm != VIEW_RULESET:
         require_perm(user, perm)
     return ruleset
+
+
+def api_token_for_user(user: Any, public_id: UUID | str) -> ApiToken:
+    """The user's own token, or anyone's for a user who may manage tokens; else 404."""
+    tokens = ApiToken.objects.select_related("user")
+    if not may(user, MANAGE_API_TOKENS):
+        tokens = tokens.filter(user=user)
+    try:
+        return tokens.get(public_id=public_id)
+    except (ApiToken.DoesNotExist, ValueError):
+        raise Http404("No such token.") from None

@@ -44,6 +44,7 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         p.ADD_EXPORT,
         p.VIEW_EXPORT,
         p.DOWNLOAD_EXPORT,
+        p.MANAGE_API_TOKENS,
     ),
 }
 

@@ -183,6 +183,10 @@ USE_TZ = True
 # --- Uploads and ingest limits.
 VEIL_MAX_UPLOAD_BYTES = env_int("VEIL_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1)
 VEIL_MAX_RECORD_CHARS = env_int("VEIL_MAX_RECORD_CHARS", 100_000, minimum=1)
+# Records in one batch at most; uploads are parsed as a stream, so memory does not grow with it.
+VEIL_MAX_RECORDS = env_int("VEIL_MAX_RECORDS", 1_000_000, minimum=1)
+# API tokens expire after this many days unless created with another term (at most 365).
+VEIL_API_TOKEN_DAYS = env_int("VEIL_API_TOKEN_DAYS", 90, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
@@ -232,6 +236,13 @@ refuse_keys_beside(
     VEIL_KEY_DIR=VEIL_KEY_DIR if VEIL_DEV_KEYS else None,
     SECRET_KEY_FILE=Path(_SECRET_KEY_FILE) if _SECRET_KEY_FILE else None,
 )
+
+# --- The sweep (`manage.py sweep`, run every VEIL_SWEEP_SECONDS by rq's cron scheduler):
+# pending chunks and queued exports whose rq job was lost are queued again once older than
+# VEIL_SWEEP_PENDING_SECONDS; a running export renews a lease of VEIL_EXPORT_LEASE_SECONDS.
+VEIL_SWEEP_SECONDS = env_int("VEIL_SWEEP_SECONDS", 60, minimum=1)
+VEIL_SWEEP_PENDING_SECONDS = env_int("VEIL_SWEEP_PENDING_SECONDS", 30, minimum=0)
+VEIL_EXPORT_LEASE_SECONDS = env_int("VEIL_EXPORT_LEASE_SECONDS", 300, minimum=1)
 
 # --- Review.
 # Share of low-tier records sampled into the review queue; the rest are auto-cleared.

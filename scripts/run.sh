@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: migrate, seed demo data on an empty database, start Redis (unless REDIS_URL is set),
-# one rq worker and the web server on 127.0.0.1:8000; Ctrl-C stops them all.
+# one rq worker, rq's cron scheduler (the periodic sweep) and the web server on 127.0.0.1:8000;
+# Ctrl-C stops them all.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
@@ -42,7 +43,10 @@ $PY manage.py seed_demo
 
 $PY manage.py rqworker default detection export --with-scheduler --worker-class anonymizer.detection.worker.VeilWorker &
 pids+=($!)
+# The sweep (`manage.py sweep`) every VEIL_SWEEP_SECONDS, queued by rq's cron scheduler.
+$PY manage.py rqcron anonymizer.detection.cron &
+pids+=($!)
 $PY manage.py runserver 127.0.0.1:8000 --noreload &
 pids+=($!)
-echo "Veil is running on http://127.0.0.1:8000/  (Ctrl-C stops the server, the worker and Redis)"
+echo "Veil is running on http://127.0.0.1:8000/  (Ctrl-C stops the server, the worker, the sweep and Redis)"
 wait -n "${pids[@]}"

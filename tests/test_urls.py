@@ -103,7 +103,7 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         statuses(LOGIN, 404, 403, 200, 200),
     ),
     "export_download": (
-        "get",
+        "post",
         lambda b: reverse("export_download", args=[b.export.public_id, "manifest.json"]),
         statuses(LOGIN, 404, 403, 403, 200),
     ),
@@ -151,6 +151,13 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         "post",
         lambda b: reverse("batch_columns", args=[b.public_id]),
         statuses(LOGIN, 404, 403, 302, 403),
+    ),
+    # Every user manages their own API tokens; admins may revoke anyone's.
+    "api_tokens": ("get", lambda b: reverse("api_tokens"), statuses(LOGIN, 200, 200, 200, 200)),
+    "api_token_revoke": (
+        "post",
+        lambda b: reverse("api_token_revoke", args=[b.officer_token.public_id]),
+        statuses(LOGIN, 404, 404, 302, 302),
     ),
     # The API authenticates by token only; a browser session is not enough.
     "api_batches": ("get", lambda b: reverse("api_batches"), statuses(401, 401, 401, 401, 401)),
@@ -237,6 +244,12 @@ class Context:
     @cached_property
     def review_item(self) -> Any:
         return _review_item(self.batch)
+
+    @cached_property
+    def officer_token(self) -> Any:
+        from anonymizer.batches import services
+
+        return services.api_token_create(user=self.officer, name="walk")[0]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

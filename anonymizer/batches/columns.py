@@ -31,28 +31,36 @@ def _hierarchy_hint(column: str) -> str:
 
 
 def column_roles_suggest(batch: SourceBatch) -> list[ColumnRole]:
-    """Suggest a role per structured column from its header and a sample of its values."""
+    """The stored role of each structured column, and for a column with none yet an unsaved
+    suggestion from its header and a sample of its values. Reads only (the batch page is a
+    GET); `column_roles_store_suggestions` stores them."""
     existing = {r.column: r for r in batch.column_roles.all()}
     missing = [c for c in batch.structured_columns if c not in existing]
-    if missing:
-        sample = list(
-            Record.objects.filter(batch=batch)
-            .order_by("position")
-            .values_list("fields", flat=True)[:SAMPLE]
+    if not missing:
+        return list(batch.column_roles.all())
+    sample = list(
+        Record.objects.filter(batch=batch).order_by("position").values_list("fields", flat=True)[
+            :SAMPLE
+        ]
+    )
+    suggested = [
+        ColumnRole(
+            batch=batch,
+            column=c,
+            suggested=str(suggest_role(c, [str(f.get(c, "")) for f in sample])),
+            hierarchy=_hierarchy_hint(c),
         )
-        ColumnRole.objects.bulk_create(
-            [
-                ColumnRole(
-                    batch=batch,
-                    column=c,
-                    suggested=str(suggest_role(c, [str(f.get(c, "")) for f in sample])),
-                    hierarchy=_hierarchy_hint(c),
-                )
-                for c in missing
-            ],
-            ignore_conflicts=True,
-        )
-    return list(batch.column_roles.all())
+        for c in missing
+    ]
+    order = {c: i for i, c in enumerate(batch.structured_columns)}
+    return sorted([*existing.values(), *suggested], key=lambda r: order.get(r.column, len(order)))
+
+
+def column_roles_store_suggestions(batch: SourceBatch) -> None:
+    """Store the suggested role of every structured column that has no row yet."""
+    unsaved = [r for r in column_roles_suggest(batch) if r.pk is None]
+    if unsaved:
+        ColumnRole.objects.bulk_create(unsaved, ignore_conflicts=True)
 
 
 def column_roles_confirm(

@@ -3,11 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from anonymizer import roles
-from anonymizer.batches.ingest import guess_format
-from anonymizer.models import DataClass, Purpose, SourceFormat
+from anonymizer.batches.ingest import IngestError, check_size, guess_format
+from anonymizer.batches.services import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
+from anonymizer.models import ApiToken, DataClass, Purpose, SourceFormat
 
 AUTO = "auto"
 
@@ -45,6 +47,15 @@ class BatchUploadForm(forms.Form):
             raise forms.ValidationError("Give the batch a name.")
         return name
 
+    def clean_file(self) -> Any:
+        """The size limit, checked before the file is read (the page and the API alike)."""
+        upload = self.cleaned_data["file"]
+        try:
+            check_size(upload.size or 0, max_bytes=settings.VEIL_MAX_UPLOAD_BYTES)
+        except IngestError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
     def resolved_format(self) -> str:
         chosen: str = self.cleaned_data["source_format"]
         if chosen == AUTO:
@@ -78,3 +89,15 @@ class AssignReviewersForm(forms.Form):
             .objects.filter(groups__name=roles.REVIEWER, is_active=True)
             .order_by("username")
         )
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What the token is for, e.g. the CI job.")
+    scopes = forms.MultipleChoiceField(
+        choices=ApiToken.Scope.choices,
+        initial=[ApiToken.Scope.READ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    days = forms.IntegerField(
+        label="Valid for (days)", min_value=1, max_value=MAX_TOKEN_DAYS, initial=DEFAULT_TOKEN_DAYS
+    )

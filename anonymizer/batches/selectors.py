@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from guardian.shortcuts import get_users_with_perms
 
-from anonymizer.models import Record, RiskAssessment, SourceBatch
+from anonymizer.models import ApiToken, Record, RiskAssessment, SourceBatch
 from anonymizer.permissions import REVIEW_CODENAME
 
 
@@ -61,3 +61,11 @@ def batch_reviewers(batch: SourceBatch) -> list[Any]:
         batch, only_with_perms_in=[REVIEW_CODENAME], with_group_users=False
     )
     return sorted(users, key=lambda u: u.username)
+
+
+def api_tokens_of(user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user)
+
+
+def api_tokens_all() -> QuerySet[ApiToken]:
+    return ApiToken.objects.select_related("user")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from anonymizer.batches import api, views
+from anonymizer.batches import api, tokens, views
 
 urlpatterns = [
     path("", views.batch_list, name="home"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("batches/<uuid:public_id>/reviewers/", views.batch_assign, name="batch_assign"),
     path("batches/<uuid:public_id>/progress/", views.batch_progress, name="batch_progress"),
     path("batches/<uuid:public_id>/columns/", views.batch_columns, name="batch_columns"),
+    path("tokens/", tokens.api_token_list, name="api_tokens"),
+    path("tokens/<uuid:public_id>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("api/batches/", api.api_batches, name="api_batches"),
     path("api/batches/<uuid:public_id>/", api.api_batch_detail, name="api_batch_detail"),
 ]

@@ -7,9 +7,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +17,9 @@ from anonymizer import permissions
 from anonymizer.batches import columns, selectors, services
 from anonymizer.batches.forms import AssignReviewersForm, BatchUploadForm
 from anonymizer.batches.ingest import IngestError
-from anonymizer.detection import services as detection
 from anonymizer.detection.selectors import RunProgress, run_progress
 from anonymizer.exports.selectors import batch_exports
-from anonymizer.models import ColumnRole, DetectionRun, SourceBatch
+from anonymizer.models import ColumnRole, SourceBatch
 from anonymizer.policies.selectors import policies_for_batch
 
 RECORDS_PER_PAGE = 50
@@ -39,10 +36,9 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
     permissions.require_perm(request.user, permissions.ADD)
     form = BatchUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            data = read_upload(form.cleaned_data["file"])
+        try:  # the form checked the size; the file is read as a stream, twice
             imported = services.batch_import_and_detect(
-                actor=request.user, data=data, **form.import_kwargs()
+                actor=request.user, data=form.cleaned_data["file"], **form.import_kwargs()
             )
         except IngestError as exc:
             form.add_error("file", str(exc))
@@ -57,15 +53,6 @@ def batch_upload(request: HttpRequest) -> HttpResponse:
             return redirect("batch_detail", public_id=imported.batch.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "anonymizer/batch_upload.html", {"form": form}, status=status)
-
-
-def read_upload(upload: UploadedFile) -> bytes:
-    """The uploaded file's bytes, refused before reading when it is over the size limit."""
-    size = upload.size or 0
-    limit = settings.VEIL_MAX_UPLOAD_BYTES
-    if size > limit:
-        raise IngestError(f"The file is {size:,} bytes; the limit is {limit:,} bytes.")
-    return upload.read()
 
 
 @require_http_methods(["GET"])
@@ -107,12 +94,9 @@ def _live_panel(request: HttpRequest, batch: SourceBatch) -> dict[str, Any]:
 
 
 def _progress(batch: SourceBatch) -> RunProgress | None:
+    """Reads only: lost work is recovered by the sweep (`manage.py sweep`), never in a GET."""
     run = batch.current_run
-    if run is None:
-        return None
-    if run.status == DetectionRun.Status.RUNNING:
-        detection.run_recover_stale(run)
-    return run_progress(run)
+    return None if run is None else run_progress(run)
 
 
 def _export_context(request: HttpRequest, batch: SourceBatch) -> dict[str, Any]:
@@ -154,7 +138,7 @@ def batch_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def batch_columns(request: HttpRequest, public_id: UUID) -> HttpResponse:
     batch = permissions.batch_for_user(request.user, public_id, permissions.CONFIRM_COLUMNS)
-    columns.column_roles_suggest(batch)
+    columns.column_roles_store_suggestions(batch)
     choices = {
         c: (request.POST.get(f"role-{c}", ""), request.POST.get(f"hierarchy-{c}", ""))
         for c in batch.structured_columns

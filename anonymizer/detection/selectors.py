@@ -17,6 +17,7 @@ class RunProgress:
     chunks_done: int
     chunks_failed: int
     chunks_running: int
+    chunks_pending: int
     records_total: int
     records_done: int
     spans: int
@@ -53,6 +54,7 @@ def run_progress(run: DetectionRun) -> RunProgress:
         chunks_done=get("done", "n"),
         chunks_failed=get("failed", "n"),
         chunks_running=get("running", "n"),
+        chunks_pending=get("pending", "n"),
         records_total=run.record_count,
         records_done=done_records,
         spans=get("done", "spans"),

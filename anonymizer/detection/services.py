@@ -17,6 +17,12 @@ from django.db import transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from anonymizer.detection.recovery import (  # noqa: F401 - run_recover_stale: public here too
+    DETECT_CHUNK_JOB,
+    enqueue_chunks,
+    run_recover_stale,
+    run_requeue_pending,
+)
 from anonymizer.engine.risk import RiskThresholds, assess_risk
 from anonymizer.engine.sampling import in_sample
 from anonymizer.engine.types import SpanCandidate
@@ -28,7 +34,7 @@ from anonymizer.models import (
     RiskAssessment,
     SourceBatch,
 )
-from anonymizer.queues import enqueue, enqueue_many
+from anonymizer.queues import enqueue
 from anonymizer.rulesets.selectors import RuleSetError, ruleset_active, ruleset_engine_config
 from audit.services import audit_log
 
@@ -38,7 +44,6 @@ log = logging.getLogger(__name__)
 MACHINE_STATES = (Record.Status.NEW, Record.Status.DETECTED, Record.Status.NEEDS_REVIEW)
 
 
-DETECT_CHUNK_JOB = "anonymizer.detection.jobs.detect_chunk"
 # The hand-off of a finished run to the review queue, a job of its own on the same queue: at
 # 100k records it takes seconds, which must not hold the last chunk's transaction open.
 QUEUE_PREPARE_JOB = "review.jobs.queue_prepare_for_run"
@@ -54,7 +59,8 @@ class DetectionError(Exception):
 def detection_start(
     *, actor: Any, batch: SourceBatch, chunk_size: int | None = None
 ) -> DetectionRun:
-    """Start a detection run over the whole batch, or return the one already running."""
+    """Start a detection run over the whole batch, or return the one already running after
+    queueing again its pending chunks whose job was lost (the page's "start again")."""
     chunk_size = chunk_size or settings.VEIL_DETECTION_CHUNK_SIZE
     try:
         ruleset = ruleset_active()
@@ -64,6 +70,7 @@ def detection_start(
         locked = SourceBatch.objects.select_for_update().get(pk=batch.pk)
         running = locked.detection_runs.filter(status=DetectionRun.Status.RUNNING).first()
         if running is not None:
+            _resume(actor, running)
             return running
         positions = list(
             Record.objects.filter(batch=locked)
@@ -101,14 +108,18 @@ def detection_start(
             actor=actor, action="detection.started", batch_public_id=locked.public_id,
             target=run, payload=payload,
         )
-        transaction.on_commit(lambda: enqueue_chunks(chunk_ids))
+        enqueue_chunks(chunk_ids)  # queued once this transaction commits
     return run
 
 
-def enqueue_chunks(chunk_ids: list[int]) -> None:
-    """Put chunks on the detection queue. Raises if Redis is unreachable: never runs inline."""
-    # rq describes each job as its call, "...detect_chunk(<chunk id>)".
-    enqueue_many("detection", DETECT_CHUNK_JOB, [(chunk_id,) for chunk_id in chunk_ids])
+def _resume(actor: Any, run: DetectionRun) -> None:
+    """Starting a running run again queues its pending chunks whose job was lost."""
+    requeued = run_requeue_pending(run)
+    if requeued:
+        audit_log(
+            actor=actor, action="detection.resumed", batch_public_id=run.batch.public_id,
+            target=run, payload={"run": str(run.public_id), "chunks_requeued": requeued},
+        )
 
 
 def run_retry_failed(*, actor: Any, run: DetectionRun) -> int:
@@ -133,27 +144,8 @@ def run_retry_failed(*, actor: Any, run: DetectionRun) -> int:
             payload={"run": str(run.public_id), "chunks": len(ids)},
         )
         SourceBatch.objects.filter(pk=run.batch_id).update(status=SourceBatch.Status.DETECTING)
-        transaction.on_commit(lambda: enqueue_chunks(ids))
+        enqueue_chunks(ids)  # queued once this transaction commits
     return len(ids)
-
-
-def run_recover_stale(run: DetectionRun) -> int:
-    """Give out again the chunks whose worker died (lease expired). Returns how many."""
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            run.chunks.filter(
-                status=DetectionChunk.Status.RUNNING, lease_expires_at__lt=now
-            ).values_list("id", flat=True)
-        )
-        if not ids:
-            return 0
-        updated = DetectionChunk.objects.filter(
-            id__in=ids, status=DetectionChunk.Status.RUNNING, lease_expires_at__lt=now
-        ).update(status=DetectionChunk.Status.PENDING, lease_expires_at=None)
-        log.warning("detection run %s: %d stale chunk(s) given out again", run.pk, updated)
-        transaction.on_commit(lambda: enqueue_chunks(ids))
-    return updated
 
 
 # --- Running a chunk ---------------------------------------------------------------------

@@ -3,13 +3,19 @@ originals with a manifest. The export table and files never hold raw text."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+from collections import Counter
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from anonymizer import permissions
@@ -21,9 +27,11 @@ from anonymizer.exports.tabular import dp_release, k_anonymize
 from anonymizer.exports.vault import vault_store_many
 from anonymizer.models import ExportedDataset, Policy, SourceBatch
 from anonymizer.queues import enqueue as queue_job
+from anonymizer.queues import live_job_ids, new_job_id
 from audit.services import audit_log
 
 RUN_EXPORT_JOB = "anonymizer.exports.jobs.run_export"
+EXPORT_QUEUE = "export"
 AGGREGATES_FILE = "aggregates.json"
 
 
@@ -45,14 +53,30 @@ def export_start(
             target=export, payload={**payload, "policy_version": policy.version},
         )
         if enqueue:
-            transaction.on_commit(lambda: queue_job("export", RUN_EXPORT_JOB, export.pk))
+            export_enqueue(export.pk)
     return export
 
 
-def run_export(export_id: int, *, progress: Callable[[int], None] | None = None) -> ExportedDataset:
-    claimed = ExportedDataset.objects.filter(
-        pk=export_id, status=ExportedDataset.Status.QUEUED
-    ).update(status=ExportedDataset.Status.RUNNING)
+def export_enqueue(export_id: int) -> None:
+    """Give the export a fresh job id and queue the job once the transaction commits. Raises if
+    Redis is unreachable (after the commit: the export stays queued, for the sweep)."""
+    job_id = new_job_id("export", export_id)
+    with transaction.atomic():
+        ExportedDataset.objects.filter(pk=export_id).update(
+            job_id=job_id, enqueued_at=timezone.now()
+        )
+        transaction.on_commit(
+            lambda: queue_job(EXPORT_QUEUE, RUN_EXPORT_JOB, export_id, job_id=job_id)
+        )
+
+
+def run_export(
+    export_id: int, *, progress: Callable[[int], None] | None = None, worker: str = ""
+) -> ExportedDataset:
+    """Claim the export (a lease renewed as it writes), write its files, record the outcome.
+    A run whose lease another worker took over stops and leaves the export to it."""
+    worker = (worker or f"{socket.gethostname()}:{os.getpid()}:inline")[:200]
+    claimed = _claim(export_id, worker)
     export = ExportedDataset.objects.select_related("batch", "policy", "created_by").get(
         pk=export_id
     )
@@ -60,18 +84,30 @@ def run_export(export_id: int, *, progress: Callable[[int], None] | None = None)
         return export
     directory = export_dir(export)
     try:
-        manifest = _write_files(export, directory, progress)
+        manifest = _write_files(export, directory, _renewing(export_id, worker, progress))
+    except LeaseLost:
+        return export
     except Exception as exc:
         shutil.rmtree(directory, ignore_errors=True)
-        _record_failure(export, exc)
+        _record_failure(export, exc, worker)
         raise
+    _record_done(export, worker, manifest)
+    export.refresh_from_db()
+    return export
+
+
+def _record_done(export: ExportedDataset, worker: str, manifest: dict[str, Any]) -> None:
+    """Mark the export done with its manifest, if this worker still holds it, and audit it."""
     with transaction.atomic():
-        ExportedDataset.objects.filter(pk=export.pk).update(
+        done = ExportedDataset.objects.filter(_held(export.pk, worker)).update(
             status=ExportedDataset.Status.DONE,
+            lease_expires_at=None,
             manifest=manifest,
             finished_at=timezone.now(),
             records_done=manifest["records"]["exported"],
         )
+        if not done:  # another worker took the export over after this one's lease ran out
+            return
         audit_log(
             actor=export.created_by,
             action="export.created",
@@ -84,8 +120,6 @@ def run_export(export_id: int, *, progress: Callable[[int], None] | None = None)
                 "residual_scan": scan_counts(manifest["residual_scan"]),
             },
         )
-    export.refresh_from_db()
-    return export
 
 
 def scan_counts(summary: dict[str, Any]) -> dict[str, int]:
@@ -93,15 +127,59 @@ def scan_counts(summary: dict[str, Any]) -> dict[str, int]:
     return {k: v for k, v in summary.items() if isinstance(v, int)}
 
 
-def _record_failure(export: ExportedDataset, exc: Exception) -> None:
+class LeaseLost(Exception):
+    """The export's lease ran out and another worker claimed it."""
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "VEIL_EXPORT_LEASE_SECONDS", 300))
+
+
+def _held(export_id: int, worker: str) -> Q:
+    return Q(pk=export_id, status=ExportedDataset.Status.RUNNING, worker=worker)
+
+
+def _claim(export_id: int, worker: str) -> bool:
+    """One conditional UPDATE: a queued export, or a running one whose lease expired."""
+    now = timezone.now()
+    claimable = Q(status=ExportedDataset.Status.QUEUED) | Q(
+        status=ExportedDataset.Status.RUNNING, lease_expires_at__lt=now
+    )
+    return ExportedDataset.objects.filter(claimable, pk=export_id).update(
+        status=ExportedDataset.Status.RUNNING,
+        worker=worker,
+        attempts=F("attempts") + 1,
+        lease_expires_at=now + _lease(),
+    ) == 1
+
+
+def _renewing(
+    export_id: int, worker: str, progress: Callable[[int], None] | None
+) -> Callable[[int], None]:
+    """A progress callback that also renews the lease, and stops the run if it was lost."""
+
+    def renew(done: int) -> None:
+        held = ExportedDataset.objects.filter(_held(export_id, worker)).update(
+            lease_expires_at=timezone.now() + _lease()
+        )
+        if not held:
+            raise LeaseLost()
+        if progress is not None:
+            progress(done)
+
+    return renew
+
+
+def _record_failure(export: ExportedDataset, exc: Exception, worker: str) -> None:
     """Mark the export failed: the class of the error, or the safe message of a refusal by
     the residual scan with its summary (counts and record ids) as the only manifest."""
     error, manifest = type(exc).__name__, {}
     if isinstance(exc, ResidualScanError):
         error, manifest = str(exc)[:300], {"residual_scan": exc.summary}
     with transaction.atomic():
-        ExportedDataset.objects.filter(pk=export.pk).update(
+        ExportedDataset.objects.filter(_held(export.pk, worker)).update(
             status=ExportedDataset.Status.FAILED,
+            lease_expires_at=None,
             error=error,
             manifest=manifest,
             finished_at=timezone.now(),
@@ -166,3 +244,53 @@ def export_download_path(
         ip_address=ip_address,
     )
     return path
+
+
+# --- The sweep: exports whose worker died or whose job was lost --------------------------
+
+
+def export_sweep() -> Counter[str]:
+    """Queue again the running exports whose lease expired (their worker died) and the queued
+    ones whose job Redis no longer holds (queued longer ago than VEIL_SWEEP_PENDING_SECONDS);
+    each audited with the reason. An export whose job is alive gets no second job."""
+    now = timezone.now()
+    grace = timedelta(seconds=getattr(settings, "VEIL_SWEEP_PENDING_SECONDS", 30))
+    counts: Counter[str] = Counter(leases_recovered=0, exports_requeued=0)
+    # ... and removes the partial folders of exports that are not running (a dead worker's)
+    with transaction.atomic():
+        open_exports = ExportedDataset.objects.select_for_update(skip_locked=True)
+        stale = list(
+            open_exports.filter(status=ExportedDataset.Status.RUNNING).filter(
+                Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True)
+            )
+        )
+        waiting = list(
+            open_exports.filter(status=ExportedDataset.Status.QUEUED).filter(
+                Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - grace)
+            )
+        )
+        alive = live_job_ids(EXPORT_QUEUE, [e.job_id for e in waiting])
+        for export in stale:
+            _requeue(export, "lease_expired")
+        for export in (e for e in waiting if e.job_id not in alive):
+            _requeue(export, "job_lost")
+            counts["exports_requeued"] += 1
+        counts["leases_recovered"] = len(stale)
+    counts["partial_folders_removed"] = len(files.sweep_partials(Path(settings.VEIL_EXPORT_DIR)))
+    return counts
+
+
+def _requeue(export: ExportedDataset, reason: str) -> None:
+    ExportedDataset.objects.filter(pk=export.pk).update(
+        status=ExportedDataset.Status.QUEUED, lease_expires_at=None
+    )
+    export_enqueue(export.pk)
+    audit_log(
+        actor=None,
+        action="export.requeued",
+        batch_public_id=SourceBatch.objects.values_list("public_id", flat=True).get(
+            pk=export.batch_id
+        ),
+        target=export,
+        payload={"export": str(export.public_id), "reason": reason},
+    )

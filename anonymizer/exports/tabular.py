@@ -78,10 +78,12 @@ def dp_release(export: ExportedDataset, kept_columns: list[str]) -> dict[str, An
     group_by, value = str(dp["group_by"]), dp.get("value")
     with transaction.atomic():
         SourceBatch.objects.select_for_update().get(pk=export.batch_id)
+        # An export run again after its worker died charged the budget on its first run, whose
+        # aggregates were never published: it is charged once.
         spent = sum(
-            PrivacyBudgetEntry.objects.filter(batch=export.batch_id).values_list(
-                "epsilon", flat=True
-            )
+            PrivacyBudgetEntry.objects.filter(batch=export.batch_id)
+            .exclude(export=export)
+            .values_list("epsilon", flat=True)
         )
         try:
             engine.budget_check(spent, epsilon, total)
@@ -103,8 +105,9 @@ def dp_release(export: ExportedDataset, kept_columns: list[str]) -> dict[str, An
             # categories occur in the data.
             categories=[str(c) for c in dp["categories"]] if dp.get("categories") else None,
         )
-        PrivacyBudgetEntry.objects.create(
-            batch=export.batch, export=export, epsilon=epsilon, total_budget=total
+        PrivacyBudgetEntry.objects.get_or_create(
+            batch=export.batch, export=export,
+            defaults={"epsilon": epsilon, "total_budget": total},
         )
     return {
         "epsilon": epsilon,

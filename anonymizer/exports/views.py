@@ -64,7 +64,7 @@ def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "anonymizer/export_detail.html", context)
 
 
-@require_http_methods(["GET"])
+@require_POST  # audited: a download writes an event, and a GET writes nothing
 def export_download(request: HttpRequest, public_id: UUID, name: str) -> HttpResponse:
     export = permissions.export_for_user(request.user, public_id)
     try:

@@ -3,9 +3,11 @@
 
 from anonymizer.models.batches import (
     ApiToken,
+    ApiTokenScope,
     BatchStatus,
     ColumnRole,
     DataClass,
+    IdempotencyKey,
     Purpose,
     Record,
     RecordStatus,
@@ -26,6 +28,7 @@ from anonymizer.models.policies import Policy
 
 __all__ = [
     "ApiToken",
+    "ApiTokenScope",
     "BatchStatus",
     "ColumnRole",
     "DataClass",
@@ -33,6 +36,7 @@ __all__ = [
     "DetectionChunk",
     "DetectionRun",
     "ExportedDataset",
+    "IdempotencyKey",
     "NerModel",
     "Policy",
     "PrivacyBudgetEntry",

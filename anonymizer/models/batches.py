@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from anonymizer.engine.tabular import ColumnRoleKind
 from anonymizer.models.fields import public_id_field, user_field
@@ -179,9 +180,18 @@ class Record(models.Model):
         return f"{self.batch_id}:{self.external_id}"
 
 
+class ApiTokenScope(models.TextChoices):
+    READ = "read", "Read batches"
+    UPLOAD = "upload", "Upload batches"
+    EXPORT = "export", "Exports"
+
+
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only the SHA-256 of the key is stored."""
 
+    Scope = ApiTokenScope
+
+    public_id = public_id_field("Opaque id used in URLs and the api_token command.")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )
@@ -189,17 +199,64 @@ class ApiToken(models.Model):
     prefix = models.CharField(
         max_length=12, help_text="First characters of the key, to tell keys apart."
     )
-    key_hash = models.CharField(max_length=64, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key.")
+    scopes = models.JSONField(
+        default=list, blank=True, help_text="What the token may do: read, upload, export."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Refused from then on; empty for tokens made before expiry.",
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    def allows(self, scope: str) -> bool:
+        return scope in self.scopes
+
+
+class IdempotencyKey(models.Model):
+    """An API upload's Idempotency-Key: a retry with the same key and request gets the first
+    response (the same batch) instead of importing again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200, help_text="The Idempotency-Key header as sent.")
+    request_sha256 = models.CharField(
+        max_length=64, help_text="Hash of the request's fields and file: another request with "
+        "the same key is refused."
+    )
+    batch = models.ForeignKey(
+        SourceBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    response_status = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty while the first request is being processed."
+    )
+    response_body = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(help_text="When the first request claimed the key.")
+
+    class Meta:
+        constraints = [
+            # A retry looks its key up by user and key; the index also makes the claim atomic.
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"
 
 
 class ColumnRole(models.Model):

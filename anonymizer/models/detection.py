@@ -144,6 +144,13 @@ class DetectionChunk(models.Model):
         null=True, blank=True, help_text="A running chunk whose lease expired is given out again."
     )
     worker = models.CharField(max_length=200, blank=True, default="")
+    job_id = models.CharField(
+        max_length=80, blank=True, default="", help_text="The rq job last queued for this chunk."
+    )
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When that job was queued; the sweep re-queues a pending "
+        "chunk whose job was lost once this is older than VEIL_SWEEP_PENDING_SECONDS.",
+    )
     record_count = models.PositiveIntegerField(default=0)
     char_count = models.PositiveBigIntegerField(default=0)
     span_count = models.PositiveIntegerField(default=0)

@@ -44,6 +44,16 @@ class ExportedDataset(models.Model):
     records_done = models.PositiveIntegerField(default=0)
     manifest = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=300, blank=True, default="")
+    job_id = models.CharField(
+        max_length=80, blank=True, default="", help_text="The rq job last queued for this export."
+    )
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When that job was queued.")
+    worker = models.CharField(max_length=200, blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    lease_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Renewed while the export writes; a running export whose "
+        "lease expired (its worker died) is queued again by the sweep.",
+    )
     created_by = user_field(optional=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -51,6 +61,10 @@ class ExportedDataset(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [("download_exporteddataset", "Can download an export's files")]
+        indexes = [
+            # The sweep looks for queued and running exports (a handful among many done ones).
+            models.Index(fields=["status", "enqueued_at"], name="export_status_enqueued"),
+        ]
 
     MANIFEST_FILE = "manifest.json"
 

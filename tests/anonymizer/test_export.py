@@ -214,11 +214,12 @@ def test_only_admins_start_and_download_exports(
     url = f"/exports/{ex.public_id}/download/records.jsonl"
     officer_client = Client()
     officer_client.force_login(officer)
-    assert officer_client.get(url).status_code == 403
+    assert officer_client.post(url).status_code == 403
     assert officer_client.get(f"/exports/{ex.public_id}/").status_code == 200  # manifest view
     admin = Client()
     admin.force_login(admin_user)
-    response = admin.get(url)
+    assert admin.get(url).status_code == 405  # a download is audited: POST only
+    response = admin.post(url)
     assert response.status_code == 200
     assert PLANTED["email"].encode() not in b"".join(response.streaming_content)
     assert AuditEvent.objects.filter(action="export.downloaded").count() == 1

@@ -97,7 +97,7 @@ def test_the_dp_aggregates_file_is_listed_and_downloadable(
     client.force_login(admin_user)
     page = client.get(f"/exports/{ex.public_id}/").content.decode()
     assert f"/exports/{ex.public_id}/download/aggregates.json" in page
-    response = client.get(f"/exports/{ex.public_id}/download/aggregates.json")
+    response = client.post(f"/exports/{ex.public_id}/download/aggregates.json")
     assert response.status_code == 200
     body = json.loads(b"".join(response.streaming_content))
     assert [g["category"] for g in body["groups"]] == ["free", "pro"]

@@ -70,7 +70,7 @@ def test_it_splits_plain_text_by_line_and_by_blank_lines() -> None:
         (b"id,text\n1,a\x00b\n", "csv", {}, "NUL byte on line 2"),
         (b"id,body\n1,x\n", "csv", {"text_columns": ["text"]}, "no column named 'text'"),
         (b"id,msg\n1,x\n", "csv", {}, "Choose the text column"),
-        (b"id,text,text\n1,a,b\n", "csv", {}, "names the column 'text' twice"),
+        (b"id,text,text\n1,a,b\n", "csv", {}, "Columns 2 and 3 of the CSV header have the same"),
         (b"id,,text\n1,a,b\n", "csv", {}, "Column 2 of the CSV header has no name"),
         (b"id,text\n1,a\n1,b\n", "csv", {"id_column": "id"}, "Row 2: duplicate id"),
         (b"id,text\n1,a,extra\n", "csv", {"id_column": "id"}, "Row 1 (line 2) has 3 cells"),

@@ -18,7 +18,8 @@ from anonymizer.batches import columns as tabular
 from anonymizer.batches import services
 from anonymizer.exports import services as export
 from anonymizer.exports.selectors import ExportError, export_dir
-from anonymizer.models import Record
+from anonymizer.exports.tabular import dp_release
+from anonymizer.models import PrivacyBudgetEntry, Record
 from anonymizer.policies import services as policies
 
 pytestmark = pytest.mark.django_db
@@ -193,6 +194,10 @@ def test_private_aggregates_spend_the_budget_and_are_refused_past_it(
     assert [g["category"] for g in aggregates["groups"]] == ["free", "pro", "enterprise"]
     assert sum(g["count"] for g in aggregates["groups"]) == pytest.approx(300, abs=60)
     assert first.manifest["differential_privacy"]["budget_spent"] == 1.0
+    # the same export run again (its worker died before it was published) is charged once
+    again = dp_release(first, [])
+    assert again is not None and again["budget_spent"] == 1.0
+    assert PrivacyBudgetEntry.objects.filter(export=first).count() == 1
     second = export.export_start(actor=admin_user, batch=structured, policy=policy, enqueue=False)
     with pytest.raises(ExportError, match="privacy budget of this batch is spent"):
         export.run_export(second.pk)

@@ -4,9 +4,11 @@ import time
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from anonymizer.detection import recovery
 from anonymizer.detection import services as detection
 from anonymizer.detection.selectors import run_progress
 from anonymizer.models import DetectionRun, SourceBatch
@@ -39,13 +41,16 @@ class Command(BaseCommand):
         self._wait(run, opts["timeout"])
 
     def _wait(self, run: DetectionRun, timeout: float) -> None:
-        started = time.monotonic()
+        started = last_sweep = time.monotonic()
+        sweep_every = getattr(settings, "VEIL_SWEEP_SECONDS", 60)
         with tqdm(
             total=run.record_count, unit="rec", desc="Detecting", file=self.stderr._out
         ) as bar:
             while True:
                 run.refresh_from_db()
-                detection.run_recover_stale(run)
+                if time.monotonic() - last_sweep > sweep_every:  # no `manage.py sweep` needed
+                    recovery.run_sweep(run)
+                    last_sweep = time.monotonic()
                 progress = run_progress(run)
                 bar.update(progress.records_done - bar.n)
                 bar.set_postfix(failed_chunks=progress.chunks_failed, refresh=False)

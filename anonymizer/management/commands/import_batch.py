@@ -49,23 +49,25 @@ class Command(BaseCommand):
                 f"The file is {size:,} bytes; "
                 f"the limit is {settings.VEIL_MAX_UPLOAD_BYTES:,} bytes."
             )
-        data = path.read_bytes()
         bar = tqdm(
             desc="Storing records", unit="rec", disable=opts["no_progress"], file=self.stderr._out
         )
         try:
-            imported = services.batch_import_and_detect(
-                actor=actor,
-                detect=not opts["no_detect"],
-                data=data,
-                name=opts["name"],
-                data_class=opts["data_class"],
-                purpose=opts["purpose"],
-                source_format=opts["format"] or guess_format(path.name),
-                text_columns=opts["text_column"],
-                id_column=opts["id_column"],
-                progress=bar.update,
-            )
+            with path.open("rb") as data:  # streamed: the file is read twice, never held whole
+                imported = services.batch_import_and_detect(
+                    actor=actor,
+                    detect=not opts["no_detect"],
+                    data=data,
+                    name=opts["name"],
+                    data_class=opts["data_class"],
+                    purpose=opts["purpose"],
+                    source_format=opts["format"] or guess_format(path.name),
+                    text_columns=opts["text_column"],
+                    id_column=opts["id_column"],
+                    progress=bar.update,
+                )
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
         except IngestError as exc:
             raise CommandError(str(exc)) from None
         finally:
