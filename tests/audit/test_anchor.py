@@ -282,3 +282,14 @@ def test_sqlite_names_a_rewritten_payload(sqlite_trail: Path) -> None:
     )
     result = manage(sqlite_trail, "verify_audit")
     assert result.returncode != 0 and "event #2: its content was edited" in result.stderr
+
+
+def test_sqlite_review_decisions_are_append_only_too(sqlite_trail: Path) -> None:
+    db = sqlite3.connect(sqlite_trail / "veil.sqlite3")
+    try:
+        names = {row[0] for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+            ("review_decision",))}
+    finally:
+        db.close()
+    assert names == {"review_decision_append_only_update", "review_decision_append_only_delete"}
