@@ -3,8 +3,9 @@
 Each chunk keeps the id of the rq job last queued for it. Work is lost in three ways: a worker
 dies holding a chunk (its lease expires: `run_recover_stale`), Redis loses its jobs (restarted
 without its data), or the enqueue after the commit failed (both leave pending chunks whose job
-Redis does not hold: `run_requeue_pending`). The sweep (`detection_sweep`, run by
-`manage.py sweep`) does both for every running run; "start again" on the batch page re-queues
+Redis does not hold: `run_requeue_pending`). A finished run's hand-off job (the review queue)
+can be lost the same way: `handoffs_requeue`. The sweep (`detection_sweep`, run by
+`manage.py sweep`) does all three; "start again" on the batch page re-queues
 what is pending. Re-queueing is idempotent: a chunk whose job is still alive gets no second
 job, and the claim and store steps keep a chunk detected twice to one set of spans.
 """
@@ -17,16 +18,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from anonymizer.models import DetectionChunk, DetectionRun
-from anonymizer.queues import enqueue_many, live_job_ids, new_job_id
+from anonymizer.models import DetectionChunk, DetectionRun, Record
+from anonymizer.queues import enqueue, enqueue_many, live_job_ids, new_job_id
 from audit.services import audit_log
 
 log = logging.getLogger(__name__)
 
 DETECT_CHUNK_JOB = "anonymizer.detection.jobs.detect_chunk"
+HANDOFF_JOB = "review.jobs.queue_prepare_for_run"
 QUEUE = "detection"
 
 
@@ -114,11 +116,39 @@ def run_sweep(run: DetectionRun) -> Counter[str]:
 
 
 def detection_sweep() -> Counter[str]:
-    """`run_sweep` for every running run; the totals."""
+    """`run_sweep` for every running run, then `handoffs_requeue`; the totals."""
     totals: Counter[str] = Counter(runs=0, leases_recovered=0, chunks_requeued=0)
     for run in DetectionRun.objects.filter(status=DetectionRun.Status.RUNNING).select_related(
         "batch"
     ):
         totals.update(run_sweep(run))
         totals["runs"] += 1
+    totals["handoffs_requeued"] = handoffs_requeue()
     return totals
+
+
+def handoffs_requeue() -> int:
+    """Queue again the hand-off job of each finished current run (longer ago than the grace)
+    whose batch still has records the job sorts (`detected`, or `needs_review` with no review
+    item): the job that puts them into review or auto-clears them was lost. The job is idempotent; its id names the run, so a hand-off still
+    waiting in Redis gets no second one."""
+    lost = DetectionRun.objects.filter(
+        status=DetectionRun.Status.DONE,
+        batch__current_run=F("pk"),
+        finished_at__lt=timezone.now() - pending_grace(),
+    ).filter(Exists(Record.objects.filter(batch=OuterRef("batch")).filter(
+        Q(status=Record.Status.DETECTED)
+        | Q(status=Record.Status.NEEDS_REVIEW, review_item__isnull=True)
+    )))
+    runs = list(lost.select_related("batch"))
+    alive = live_job_ids(QUEUE, [f"handoff-{run.pk}" for run in runs])
+    queued = 0
+    for run in runs:
+        if f"handoff-{run.pk}" in alive:
+            continue
+        enqueue(QUEUE, HANDOFF_JOB, run.pk, job_id=f"handoff-{run.pk}")
+        audit_log(actor=None, action="detection.handoff_requeued",
+                  batch_public_id=run.batch.public_id, target=run,
+                  payload={"run": str(run.public_id)})
+        queued += 1
+    return queued

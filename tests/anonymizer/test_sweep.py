@@ -30,6 +30,7 @@ from anonymizer.models import (
     DetectionChunk,
     DetectionRun,
     ExportedDataset,
+    Record,
     RiskAssessment,
 )
 from anonymizer.policies.selectors import default_policy
@@ -262,3 +263,28 @@ def test_the_cron_schedule_runs_the_sweep_on_a_worker(
         for proc in procs:
             stop_worker(proc)
     assert AuditEvent.objects.filter(action="detection.swept").exists()
+
+
+def test_it_requeues_a_finished_runs_lost_hand_off_once(
+    admin_user: Any, fresh_redis: Any
+) -> None:
+    from rq.utils import import_attribute  # the hand-off job is run the way a worker runs it
+
+    from anonymizer.detection.recovery import HANDOFF_JOB
+
+    run = detection.detection_start(actor=admin_user, batch=demo_batch(admin_user), chunk_size=10)
+    for chunk_id in run.chunks.values_list("id", flat=True):
+        jobs.detect_chunk(chunk_id)
+    fresh_redis.flushdb()  # the hand-off queued after the last chunk is gone
+    unsorted = Record.objects.filter(batch=run.batch, review_item__isnull=True).exclude(
+        status=Record.Status.AUTO_CLEARED)
+    assert unsorted.exists()
+
+    assert sweep()["handoffs_requeued"] == 1
+    assert f"handoff-{run.pk}" in queued_ids()
+    assert sweep()["handoffs_requeued"] == 0  # still waiting in Redis: no second one
+    import_attribute(HANDOFF_JOB)(run.pk)
+    fresh_redis.flushdb()
+    assert not unsorted.exists()
+    assert sweep()["handoffs_requeued"] == 0
+    assert AuditEvent.objects.filter(action="detection.handoff_requeued").count() == 1

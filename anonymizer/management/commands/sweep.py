@@ -27,6 +27,7 @@ class Command(BaseCommand):
             "runs": detection["runs"],
             "chunk_leases_recovered": detection["leases_recovered"],
             "chunks_requeued": detection["chunks_requeued"],
+            "handoffs_requeued": detection["handoffs_requeued"],
             "export_leases_recovered": exports["leases_recovered"],
             "exports_requeued": exports["exports_requeued"],
             "partial_folders_removed": exports["partial_folders_removed"],
