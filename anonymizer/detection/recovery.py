@@ -130,8 +130,8 @@ def detection_sweep() -> Counter[str]:
 def handoffs_requeue() -> int:
     """Queue again the hand-off job of each finished current run (longer ago than the grace)
     whose batch still has records the job sorts (`detected`, or `needs_review` with no review
-    item): the job that puts them into review or auto-clears them was lost. The job is idempotent; its id names the run, so a hand-off still
-    waiting in Redis gets no second one."""
+    item): the job that puts them into review or auto-clears them was lost. The job is
+    idempotent; its id names the run, so a hand-off still waiting in Redis gets no second one."""
     lost = DetectionRun.objects.filter(
         status=DetectionRun.Status.DONE,
         batch__current_run=F("pk"),
