@@ -122,7 +122,8 @@ def _exported(batch: Any, admin: Any) -> Any:
 
 def _auto_clear_figures(docs: list[Any], batch: Any, export: Any) -> dict[str, Any]:
     # After _django.setup(): it puts the project on sys.path and configures Django.
-    from anonymizer.engine.transform import policy_from_dict, transform
+    from anonymizer.engine.transform import apply_operator, policy_from_dict, transform
+    from anonymizer.exports.files import ID_LABEL, id_rule_of
     from anonymizer.exports.keys import linkage_key
     from anonymizer.exports.selectors import export_dir, final_spans
     from anonymizer.models import Record
@@ -134,6 +135,9 @@ def _auto_clear_figures(docs: list[Any], batch: Any, export: Any) -> dict[str, A
     spans = final_spans(batch, list(cleared))
     spec = policy_from_dict(export.policy.rules)
     key = linkage_key(export.policy.linkage_domain)
+    id_spec, _ = id_rule_of(export.policy.id_rule)  # the id leaves as the policy says
+    exported = {external_id: exported[apply_operator(external_id, ID_LABEL, id_spec, key)]
+                for external_id in cleared.values()}
     with_scan = without_scan = strings = 0
     leaked: Counter[str] = Counter()
     for record_id, external_id in cleared.items():

@@ -7,7 +7,9 @@ Two measurements on short ticket-like texts, in one run:
 
 1. Whole processes, start-up included (what a user waits for), on the first --process-n texts
    written to a JSON-lines file (700 synthetic tickets: about 280k characters):
-  (a) ours:     `manage.py detect_file IN --output OUT` (Django, rule set, model, output file),
+  (a) ours:     `manage.py detect_file IN --output OUT` (Django, rule set, model, output file;
+                by default it detects in one forked process per core), and the same with
+                `--processes 1` (ours_one_process),
   (b) presidio: a Python process that builds a plain Presidio AnalyzerEngine (all default
                 recognizers, the same spaCy model, full pipeline) and calls analyze() per text,
   (c) floor:    a Python process that loads spaCy tok2vec+ner and runs nlp.pipe over the texts.
@@ -100,6 +102,10 @@ def process_runs(corpus: Path, out: Path, batch_size: int) -> dict[str, list[str
                   ",".join(EXCLUDED_PIPES), str(batch_size)],
         "ours": [python, str(ROOT / "manage.py"), "detect_file", str(corpus), "--output",
                  str(out), "--batch-size", str(batch_size)],
+        # the same in one process (detect_file detects on every core by default)
+        "ours_one_process": [python, str(ROOT / "manage.py"), "detect_file", str(corpus),
+                             "--output", str(out), "--batch-size", str(batch_size),
+                             "--processes", "1"],
         "presidio": [python, "-c", _PRESIDIO_PROCESS, str(corpus), str(ROOT)],
     }
 
@@ -133,8 +139,12 @@ def whole_processes(texts: list[str], args: argparse.Namespace) -> dict[str, flo
     figures: dict[str, float] = {"process_texts": len(texts), "process_chars": chars}
     figures.update({f"process_{name}_seconds": round(t, 2) for name, t in best.items()})
     figures["process_time_ratio_vs_floor"] = round(best["ours"] / best["floor"], 3)
+    figures["process_one_process_ratio_vs_floor"] = round(
+        best["ours_one_process"] / best["floor"], 3)
     if "presidio" in best:
         figures["process_speedup_vs_presidio"] = round(best["presidio"] / best["ours"], 2)
+        figures["process_one_process_speedup_vs_presidio"] = round(
+            best["presidio"] / best["ours_one_process"], 2)
     print(f"whole processes, {len(texts)} texts, {chars} chars: " + ", ".join(
         f"{name} {t:.1f}s" for name, t in best.items()))
     print(f"  ours is {figures.get('process_speedup_vs_presidio')}x faster than Presidio, "

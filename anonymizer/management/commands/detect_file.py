@@ -30,11 +30,16 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="JSON-lines file to write.")
         add_ruleset_option(parser)
         parser.add_argument("--batch-size", type=int, default=64)
+        parser.add_argument(
+            "--processes", type=int, default=0,
+            help="Processes to detect in (default: one per core; 1: this process only).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         # spaCy takes about a second to import: only this command's run pays for it, not
         # every manage.py command that loads the command list.
-        from anonymizer.engine.analyzer import detect_many, get_analyzer
+        from anonymizer.engine.analyzer import get_analyzer
+        from anonymizer.engine.parallel import default_processes, detect_parallel
 
         config = _load_config(opts["ruleset"])
         records = read_input(opts["input"], read_records)
@@ -45,13 +50,13 @@ class Command(BaseCommand):
         fd, tmp = tempfile.mkstemp(dir=output.parent or Path("."), prefix=f".{output.name}.")
         spans_total = 0
         try:
+            found = detect_parallel(
+                [text for _, text in records], analyzer=analyzer,
+                processes=opts["processes"] or default_processes(),
+                batch_size=opts["batch_size"],
+            )
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                texts = (text for _, text in records)
-                for (record_id, _), spans in zip(
-                    records,
-                    detect_many(texts, analyzer=analyzer, batch_size=opts["batch_size"]),
-                    strict=True,
-                ):
+                for (record_id, _), spans in zip(records, found, strict=True):
                     out.write(output_line(record_id, spans))
                     spans_total += len(spans)
             os.replace(tmp, output)
