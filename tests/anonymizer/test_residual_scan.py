@@ -185,3 +185,19 @@ def test_hits_are_word_bounded_any_case_and_never_inside_operator_output() -> No
     assert [text[h.start : h.end] for h in hits] == ["ROBERTS", "dean roberts"]
     assert hits[0] == Span(0, 7, "PERSON")
     assert "roberts" not in json.dumps(scan.summary()).lower()
+
+
+def test_a_name_found_in_a_record_still_in_review_is_transformed_where_it_leaves(
+    admin_user: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.VEIL_EXPORT_DIR = tmp_path / "exports"
+    batch = batch_with_spans(admin_user, [
+        ("a", f"Please call Zebulon {SURNAME} back.", [(f"Zebulon {SURNAME}", "PERSON")]),
+        ("b", f"{SURNAME} again about the parcel.", []),
+    ])
+    Record.objects.filter(batch=batch, external_id="a").update(status=Record.Status.NEEDS_REVIEW)
+    ex = run(admin_user, batch)
+    texts = exported(ex)
+    assert "a" not in texts  # still waiting for a person: not exported
+    assert texts["b"] == "[CUSTOMER_NAME] again about the parcel."
+    assert ex.manifest["residual_scan"]["occurrences_fixed"] == 1
