@@ -150,6 +150,18 @@ def english_words() -> frozenset[str]:
     return frozenset(words)
 
 
+RARE_ZIPF = 2.0  # under about once in 10 million words of English (wordfreq's Zipf scale)
+
+
+def rare_in_english(word: str) -> bool:
+    """Whether `word` is rare in English text, by wordfreq's word-frequency lists (a declared
+    dependency, offline): names, places and brands that no dictionary lists mostly are."""
+    # Here, not at module level: its word list is read on first use, by lower-case texts only.
+    from wordfreq import zipf_frequency
+
+    return bool(zipf_frequency(word, "en") < RARE_ZIPF)
+
+
 class NameGazetteer:
     """Names by gazetteer, shape and cue. With proper_nouns, every other capitalised word that
     does not start a sentence or a line and is not an everyday word is a PROPER_NOUN candidate
@@ -278,12 +290,14 @@ class NameGazetteer:
 
     def _lowercase_names(self, words: list[tuple[int, int, str]]) -> list[SpanCandidate]:
         """A text with no capital letter at all gives no case cue: a known name in it that is
-        no everyday word ("cormac had given ...") is a PROPER_NOUN candidate."""
+        no everyday word ("cormac had given ..."), or a word that is rare in English
+        ("... the verses from samoylova"), is a PROPER_NOUN candidate."""
         return [
             SpanCandidate(start, end, "PROPER_NOUN", 0.3, RECOGNIZER, "lowercase_name")
             for start, end, word in words
-            if len(word) >= 4 and word in self.any_name and word not in self.everyday
+            if len(word) >= 4 and word.isalpha() and word not in self.everyday
             and word not in STOP_WORDS and _base(word) not in self.everyday
+            and (word in self.any_name or rare_in_english(word))
         ]
 
     def _gazetteer(self, text: str, words: list[tuple[int, int, str]]) -> list[SpanCandidate]:

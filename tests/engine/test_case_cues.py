@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from anonymizer.engine.analyzer import detect
+from anonymizer.engine.names import NameGazetteer
 from anonymizer.engine.risk import assess_risk
 
 
@@ -72,3 +73,13 @@ def test_a_lower_case_nationality_after_i_am_is_nrp(text: str, term: str, analyz
 
 def test_a_political_word_after_i_am_is_not_nrp(analyzer: Any) -> None:
     assert "NRP" not in found("i am conservative with my data plan", analyzer).values()
+
+
+def test_a_word_rare_in_english_in_lower_case_text_keeps_it_out_of_auto_clear(
+    analyzer: Any,
+) -> None:
+    assert tier("we loved the verses from brevashkova on the new album", analyzer) == "medium"
+    assert tier("we loved the verses from the poet on the new album", analyzer) == "low"
+    # with capitals the case cue decides, not the word list
+    hints = NameGazetteer(proper_nouns=True).find("We loved the verses from brevashkova.")
+    assert not any(s.pattern_name == "lowercase_name" for s in hints)
