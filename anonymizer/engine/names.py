@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from anonymizer.engine.lexicon import rare_in_english
 from anonymizer.engine.textscan import Cue, word_set
 from anonymizer.engine.types import SpanCandidate
 
@@ -148,18 +149,6 @@ def english_words() -> frozenset[str]:
     except ImportError:
         pass
     return frozenset(words)
-
-
-RARE_ZIPF = 2.0  # under about once in 10 million words of English (wordfreq's Zipf scale)
-
-
-def rare_in_english(word: str) -> bool:
-    """Whether `word` is rare in English text, by wordfreq's word-frequency lists (a declared
-    dependency, offline): names, places and brands that no dictionary lists mostly are."""
-    # Here, not at module level: its word list is read on first use, by lower-case texts only.
-    from wordfreq import zipf_frequency
-
-    return bool(zipf_frequency(word, "en") < RARE_ZIPF)
 
 
 class NameGazetteer:

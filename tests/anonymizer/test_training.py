@@ -49,12 +49,17 @@ def _import(admin: Any, reviewer: Any, lines: list[str], name: str) -> Any:
 
 
 def _review_names(reviewer: Any) -> int:
-    """A reviewer accepts the machine's spans and adds every missed name as PERSON."""
+    """A reviewer rejects the review hints on a name (candidates, not a type), adds every
+    missed name as PERSON and accepts the machine's other spans."""
     count = 0
     while (item := review.queue_next(reviewer=reviewer)) is not None:
         for name in NAMES:
             at = item.record.text.find(name)
-            if at >= 0 and not item.spans.filter(start__lt=at + len(name), end__gt=at).exists():
+            overlapping = item.spans.filter(start__lt=at + len(name), end__gt=at)
+            for hint in [s for s in overlapping if s.label == "PROPER_NOUN"] if at >= 0 else []:
+                item = review.span_reject(actor=reviewer, item=item, version=item.version,
+                                          span_id=hint.pk)
+            if at >= 0 and not overlapping.exclude(status="rejected").exists():
                 item = review.span_add(actor=reviewer, item=item, version=item.version,
                                        start=at, end=at + len(name), label="PERSON")
         item = review.spans_accept_all(actor=reviewer, item=item, version=item.version)
