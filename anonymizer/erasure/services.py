@@ -115,7 +115,8 @@ def _erase_originals(
     ids = list(Record.objects.order_by("id").values_list("id", flat=True))
     for start in range(0, len(ids), CHUNK):
         with transaction.atomic():
-            chunk = Record.objects.select_for_update().filter(id__in=ids[start:start + CHUNK])
+            chunk = Record.objects.filter(id__in=ids[start:start + CHUNK])
+            chunk = chunk if dry_run else chunk.select_for_update()
             for record in chunk.only("id", "batch_id", "text", "fields"):
                 text, hits = pattern.subn(lambda m: ERASED_CHAR * len(m.group()), record.text)
                 fields, emptied = _erase_fields(record.fields, pattern, lowered)
@@ -176,19 +177,21 @@ def _erase_vault(pattern: re.Pattern[str], report: ErasureReport, dry_run: bool)
 
 def _erase_learned(values: list[str], report: ErasureReport, dry_run: bool) -> None:
     secret = learned.key()
-    for ruleset in RuleSet.objects.select_for_update().order_by("version"):
-        config = RuleSetConfig.from_dict(ruleset.config)
-        if config.learned.empty:
-            continue
-        lists, removed = learned.without(config.learned, values, secret)
-        if not removed:
-            continue
-        report.rulesets += 1
-        report.learned_digests += removed
-        if not dry_run:
-            RuleSet.objects.filter(pk=ruleset.pk).update(
-                config=config.with_learned(lists).to_dict()
-            )
+    with transaction.atomic():
+        rulesets = RuleSet.objects.order_by("version")
+        for ruleset in rulesets if dry_run else rulesets.select_for_update():
+            config = RuleSetConfig.from_dict(ruleset.config)
+            if config.learned.empty:
+                continue
+            lists, removed = learned.without(config.learned, values, secret)
+            if not removed:
+                continue
+            report.rulesets += 1
+            report.learned_digests += removed
+            if not dry_run:
+                RuleSet.objects.filter(pk=ruleset.pk).update(
+                    config=config.with_learned(lists).to_dict()
+                )
 
 
 def _erase_exports(pattern: re.Pattern[str], report: ErasureReport, dry_run: bool) -> None:

@@ -135,3 +135,18 @@ def test_the_command_reads_the_strings_from_a_file(
     call_command("erase_subject", "--values-file", str(values), "--reason", "DSR-5", stdout=out)
     assert json.loads(out.getvalue())["records"] == 12 and HANDLE not in texts()
     assert HANDLE not in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_erasure_runs_outside_a_test_transaction(officer: Any, admin_user: Any) -> None:
+    """As the command and the page run it: in autocommit, its locks in their own transactions."""
+    services.batch_import(actor=admin_user, data=tickets(), name="erasure",
+                          data_class="personal", purpose="theme_analysis", source_format="jsonl")
+    active = ruleset_active()
+    secret = learned.key()
+    lists = learned.LearnedLists(frozenset(), {"PERSON": frozenset(
+        learned.make_digests([NAME], secret))}, 2, learned.key_id(secret))
+    config = RuleSetConfig.from_dict(active.config).with_learned(lists)
+    RuleSet.objects.filter(pk=active.pk).update(config=config.to_dict())
+    report = subject_erase(actor=officer, values=[NAME, HANDLE], reason="DSR-6")
+    assert report.records == 13 and report.learned_digests == 1 and HANDLE not in texts()
