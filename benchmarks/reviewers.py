@@ -3,8 +3,8 @@ same time over HTTP against the real web server for --duration seconds (default 
 
 Starts its own PostgreSQL and Redis (scripts/with-test-services.sh) unless DATABASE_URL is set,
 seeds a batch of --records detected records (high and medium tier, a few spans each) and the
-reviewer users, starts the web server the project serves with (`manage.py runserver`, threaded,
-on a free loopback port), and logs each reviewer in over HTTP (login form, CSRF token, session
+reviewer users, starts the web server the project serves with (gunicorn, as `make run` does;
+`--server runserver` for Django's) on a free loopback port, and logs each reviewer in over HTTP (login form, CSRF token, session
 cookie). Each reviewer then loops as the browser does: "Start reviewing" (POST review/next/),
 open the record, accept / reject / change the type of each span (htmx posts to the record's
 act/ URL with the version shown), then submit (now and then: release it back to the queue).
@@ -339,10 +339,11 @@ def main() -> None:
     parser.add_argument(
         "--server",
         choices=["runserver", "gunicorn"],
-        default="runserver",
+        default="gunicorn",
         help="what the project serves with today, or gunicorn (needs `pip install gunicorn`)",
     )
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                        help="gunicorn worker processes (default: one per core, as make run)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if "DATABASE_URL" not in os.environ:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make run`: migrate, seed demo data on an empty database, start Redis (unless REDIS_URL is set),
-# one rq worker, rq's cron scheduler (the periodic sweep) and the web server on 127.0.0.1:8000;
+# one rq worker per core, rq's cron scheduler (the periodic sweep) and gunicorn on 127.0.0.1:8000;
 # Ctrl-C stops them all.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,12 +41,22 @@ $PY manage.py migrate --no-input -v 0
 $PY manage.py collectstatic --no-input -v 0
 $PY manage.py seed_demo
 
-$PY manage.py rqworker default detection export --with-scheduler --worker-class anonymizer.detection.worker.VeilWorker &
-pids+=($!)
+# One rq worker per core (VEIL_RQ_WORKERS); the first also runs rq's scheduler of delayed jobs.
+cores=$(nproc 2>/dev/null || echo 2)
+rq_workers=${VEIL_RQ_WORKERS:-$cores}
+for i in $(seq 1 "$rq_workers"); do
+  scheduler=(); [ "$i" = 1 ] && scheduler=(--with-scheduler)
+  $PY manage.py rqworker default detection export "${scheduler[@]}" --worker-class anonymizer.detection.worker.VeilWorker &
+  pids+=($!)
+done
 # The sweep (`manage.py sweep`) every VEIL_SWEEP_SECONDS, queued by rq's cron scheduler.
 $PY manage.py rqcron anonymizer.detection.cron &
 pids+=($!)
-$PY manage.py runserver 127.0.0.1:8000 --noreload &
+# gunicorn (VEIL_WEB_WORKERS processes, default one per core, 4 threads each); static files
+# are served by WhiteNoise from var/staticfiles.
+.venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:8000 \
+  --workers "${VEIL_WEB_WORKERS:-$cores}" --worker-class gthread --threads 4 \
+  --timeout 120 --graceful-timeout 20 --access-logfile - &
 pids+=($!)
 echo "Veil is running on http://127.0.0.1:8000/  (Ctrl-C stops the server, the worker, the sweep and Redis)"
 wait -n "${pids[@]}"
