@@ -4,10 +4,11 @@ same time over HTTP against the real web server for --duration seconds (default 
 Starts its own PostgreSQL and Redis (scripts/with-test-services.sh) unless DATABASE_URL is set,
 seeds a batch of --records detected records (high and medium tier, a few spans each) and the
 reviewer users, starts the web server the project serves with (gunicorn, as `make run` does;
-`--server runserver` for Django's) on a free loopback port, and logs each reviewer in over HTTP (login form, CSRF token, session
-cookie). Each reviewer then loops as the browser does: "Start reviewing" (POST review/next/),
-open the record, accept / reject / change the type of each span (htmx posts to the record's
-act/ URL with the version shown), then submit (now and then: release it back to the queue).
+`--server runserver` for Django's) on a free loopback port, and logs each reviewer in over
+HTTP (login form, CSRF token, session cookie). Each reviewer then loops as the browser does:
+"Start reviewing" (POST review/next/), open the record, accept / reject / change the type of
+each span (htmx posts to the record's act/ URL with the version shown), then submit (now and
+then: release it back to the queue).
 
 Then it checks the database: every action the client saw succeed is stored as its Decision
 (lost_decisions), no record was held by two reviewers at once (double_leases: from the Decision
