@@ -11,6 +11,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", views.healthz, name="healthz"),
+    path("help/", views.help_page, name="help"),
     path("", include("audit.urls")),
     path("", include("review.urls")),
     path("", include("anonymizer.urls")),

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from anonymizer.engine.labels import info
 from anonymizer.engine.transform import TransformResult
+from anonymizer.words import say
 from review.forms import ACCEPT, ACTIONS, REJECT
 from review.models import ReviewSpan, SpanStatus
 from review.selectors import Mode, SpanRow
@@ -163,7 +164,8 @@ _ROW = (
     f'<li class="{CLASSES.span_row} {CLASSES.status_prefix}{{status}}" '
     f'id="{IDS.row_prefix}{{pk}}" data-{DATA.span}="{{pk}}" data-{DATA.start}="{{start}}" '
     f'data-{DATA.end}="{{end}}" data-{DATA.label}="{{label}}" data-{DATA.status}="{{status}}">'
-    f'<span class="badge {CLASSES.category_prefix}{{category}}">{{label}}</span> '
+    f'<span class="badge {CLASSES.category_prefix}{{category}}" title="{{label}}">'
+    '{words}</span> '
     '<q class="span-text">{text}</q> <span class="meta">{meta}</span>{form}</li>'
 )
 _DECIDE = (
@@ -210,6 +212,7 @@ def span_rows(
                 start=s.start,
                 end=s.end,
                 label=escape(s.label),
+                words=escape(say("label", s.label)),
                 category=escape(row.category),
                 text=escape(row.text),
                 meta=escape(_meta(row)),
@@ -222,7 +225,7 @@ def span_rows(
 # --- The preview --------------------------------------------------------------------------
 
 _REPLACEMENT = (
-    f'<ins class="{CLASSES.operator_prefix}{{operator}}" title="{{label}}: {{operator}}">'
+    f'<ins class="{CLASSES.operator_prefix}{{operator}}" title="{{label}}: {{words}}">'
     "{text}</ins>"
 )
 
@@ -239,7 +242,8 @@ def preview(result: TransformResult | None) -> SafeString | None:
         out.append(
             _REPLACEMENT.format(
                 operator=escape(change.operator),
-                label=escape(change.label),
+                label=escape(say("label", change.label)),
+                words=escape(say("operator", change.operator)),
                 text=escape(result.text[change.new_start : change.new_end]),
             )
         )

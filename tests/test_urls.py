@@ -33,6 +33,7 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
     "login": ("get", lambda b: reverse("login"), statuses(200, 302, 302, 302, 302)),
     "logout": ("post", lambda b: reverse("logout"), statuses(302, 302, 302, 302, 302)),
     "healthz": ("get", lambda b: reverse("healthz"), statuses(200, 200, 200, 200, 200)),
+    "help": ("get", lambda b: reverse("help"), statuses(LOGIN, 200, 200, 200, 200)),
     "home": ("get", lambda b: reverse("home"), statuses(LOGIN, 200, 200, 200, 200)),
     "batch_upload": ("get", lambda b: reverse("batch_upload"), statuses(LOGIN, 403, 403, 403, 200)),
     "batch_detail": (
