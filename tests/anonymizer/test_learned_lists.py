@@ -57,3 +57,27 @@ def test_a_string_reviewers_keep_adding_is_learned_as_a_digest(
     assert (CODENAME, "PROJECT") in {
         (text[s.start:s.end], s.label) for s in detect(text, analyzer=build_analyzer(config))
     }
+
+
+def test_the_rule_set_page_counts_what_a_candidate_learned(officer: Any) -> None:
+    from django.test import Client
+
+    from anonymizer.engine import learned
+    from anonymizer.rulesets import services as rulesets
+    from anonymizer.rulesets.selectors import ruleset_active
+
+    draft = rulesets.ruleset_create_draft(actor=officer, based_on=ruleset_active())
+    secret = learned.key()
+    lists = learned.LearnedLists(
+        frozenset(learned.make_digests(["Acme Basic"], secret)),
+        {"PERSON": frozenset(learned.make_digests(["Wilhelmina Okafor", "Ada Quist"], secret))},
+        2, learned.key_id(secret))
+    config = RuleSetConfig.from_dict(draft.config).with_learned(lists).to_dict()
+    rulesets.ruleset_set_config(actor=officer, ruleset=draft, config=config)
+    client = Client()
+    client.force_login(officer)
+    page = client.get(f"/rulesets/{draft.version}/").content.decode()
+    assert 'id="learned-summary"' in page
+    assert "2 strings added to the deny-list as PERSON" in page
+    assert "1 string added to the allow-list" in page
+    assert "Wilhelmina" not in page and "Acme" not in page
