@@ -89,6 +89,11 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         lambda b: reverse("policy_action", args=[b.policy.public_id, "submit"]),
         statuses(LOGIN, 403, 403, 302, 403),
     ),
+    "policy_send_back": (
+        "post",
+        lambda b: reverse("policy_send_back", args=[b.policy.public_id]),
+        statuses(LOGIN, 403, 403, 302, 403),
+    ),
     "vault_lookup": ("get", lambda b: reverse("vault_lookup"), statuses(LOGIN, 403, 403, 200, 403)),
     "subject_erasure": (
         "get", lambda b: reverse("subject_erasure"), statuses(LOGIN, 403, 403, 200, 403)

@@ -76,3 +76,14 @@ def initial_for(policy: Policy) -> dict[str, object]:
     initial: dict[str, object] = {f: getattr(policy, f) for f in TEXT_FIELDS}
     initial |= {f: json.dumps(getattr(policy, f), indent=2) for f in JSON_FIELDS}
     return initial
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        min_length=10,
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the editor should change (at least 10 characters); kept in the audit "
+        "trail. Do not paste customer text.",
+    )

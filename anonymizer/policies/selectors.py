@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from anonymizer.defaults import DEFAULT_POLICY
+import json
+from typing import Any
+
+from anonymizer.defaults import DEFAULT_POLICY, default_id_rule
 from anonymizer.models import Policy, Record, SourceBatch
+from audit.models import AuditEvent
 
 SAMPLE_RECORDS = 200
 
@@ -58,3 +62,108 @@ def column_sample(
 def policy_editor_names(policy: Policy) -> list[str]:
     """Who wrote or changed the version, for its page (four eyes: none of them approves it)."""
     return sorted(policy.editors.values_list("username", flat=True))
+
+
+def policy_previous_approved(policy: Policy) -> Policy | None:
+    """The newest earlier version of the same name that was ever approved (retired or not)."""
+    return (
+        Policy.objects.filter(
+            name=policy.name, version__lt=policy.version, approved_at__isnull=False
+        )
+        .order_by("-version")
+        .first()
+    )
+
+
+def policy_changes(policy: Policy) -> list[dict[str, str]]:
+    """What `policy` changes against the previous approved version, one row per entity type,
+    column, id rule, linkage domain and tabular setting: {area, key, change, old, new}.
+    Empty when nothing changed or there is no previous approved version."""
+    old = policy_previous_approved(policy)
+    if old is None:
+        return []
+    old_types, new_types = _type_rules(old.rules), _type_rules(policy.rules)
+    rows = _diff("entity type", old_types, new_types)
+    rows += _diff("column", _normalized(old.column_rules), _normalized(policy.column_rules))
+    rows += _diff("id rule", _id_rule(old), _id_rule(policy))
+    domains = ({"linkage_domain": old.linkage_domain}, {"linkage_domain": policy.linkage_domain})
+    rows += _diff("linkage domain", *domains)
+    rows += _diff("tabular", _flat(old.tabular), _flat(policy.tabular))
+    return rows
+
+
+def _diff(area: str, old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for key in sorted(old.keys() | new.keys()):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        change = "added" if key not in old else "removed" if key not in new else "changed"
+        rows.append(
+            {"area": area, "key": key, "change": change,
+             "old": _describe(before), "new": _describe(after)}
+        )
+    return rows
+
+
+def _spec(value: Any) -> Any:
+    """A rule as {operator, params}: the short form "keep" and a missing params compare equal."""
+    if isinstance(value, str):
+        return {"operator": value, "params": {}}
+    if isinstance(value, dict) and "operator" in value:
+        return {"operator": value["operator"], "params": value.get("params") or {}}
+    return value
+
+
+def _normalized(rules: Any) -> dict[str, Any]:
+    return {str(k): _spec(v) for k, v in (rules or {}).items()}
+
+
+def _type_rules(rules: Any) -> dict[str, Any]:
+    """Entity-type rules, with the default for types not named as "(any other type)"."""
+    rules = rules or {}
+    return _normalized(rules.get("rules")) | {
+        "(any other type)": _spec(rules.get("default") or {"operator": "redact"})
+    }
+
+
+def _id_rule(policy: Policy) -> dict[str, Any]:
+    """An empty id rule is the default keyed pseudonym, so it compares equal to that."""
+    return {"id column": _spec(policy.id_rule or default_id_rule())}
+
+
+def _flat(tabular: Any) -> dict[str, Any]:
+    """Tabular targets one level flat: k, l, suppression, dp.epsilon, dp.bounds, ..."""
+    flat: dict[str, Any] = {}
+    for key, value in (tabular or {}).items():
+        if isinstance(value, dict):
+            flat |= {f"{key}.{sub}": v for sub, v in value.items()}
+        else:
+            flat[key] = value
+    return flat
+
+
+def _describe(value: Any) -> str:
+    """A value as the diff table shows it: `mask {"keep_last": 4}`, `5`, `—` for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict) and "operator" in value:
+        params = value.get("params") or {}
+        suffix = f" {json.dumps(params, sort_keys=True)}" if params else ""
+        return f"{value['operator']}{suffix}"
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def policy_last_send_back(policy: Policy) -> dict[str, Any] | None:
+    """The newest `policy.sent_back` event of this version: who, when and the reason."""
+    event = (
+        AuditEvent.objects.filter(
+            action="policy.sent_back", target_type="Policy", target_id=str(policy.pk)
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if event is None:
+        return None
+    reason = event.payload.get("reason", "")
+    return {"actor": event.actor_name, "at": event.at, "reason": reason}

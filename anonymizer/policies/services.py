@@ -1,4 +1,5 @@
-"""Policy life cycle: draft -> pending -> approved -> retired, four eyes on approval.
+"""Policy life cycle: draft -> pending -> approved -> retired, four eyes on approval; a
+pending version may be sent back to draft with a reason.
 The built-in `default` policy comes from a migration (anonymizer.defaults)."""
 
 from __future__ import annotations
@@ -158,6 +159,36 @@ def policy_approve(*, actor: Any, policy: Policy) -> Policy:
         locked.save(update_fields=["status", "approved_by", "approved_at"])
         editors = sorted(locked.editors.values_list("pk", flat=True))
         _audit(actor, "approved", locked, author_id=locked.authored_by_id, editor_ids=editors)
+    return locked
+
+
+SEND_BACK_MIN_REASON = 10
+
+
+def policy_send_back(*, actor: Any, policy: Policy, reason: str) -> Policy:
+    """A pending version goes back to draft with a reason, kept in its `policy.sent_back`
+    audit event. The same officers who may approve it may send it back (four eyes: not one
+    who wrote or edited it)."""
+    reason = reason.strip()
+    if len(reason) < SEND_BACK_MIN_REASON:
+        raise PolicyError(
+            f"Say why it goes back, in at least {SEND_BACK_MIN_REASON} characters.", "reason"
+        )
+    if not actor.has_perm(APPROVE_POLICY):
+        raise PolicyError("Only a privacy officer sends a policy back.")
+    with transaction.atomic():
+        locked = Policy.objects.select_for_update().get(pk=policy.pk)
+        if locked.status != Policy.Status.PENDING:
+            raise PolicyError(
+                f"A {locked.get_status_display().lower()} policy cannot be sent back."
+            )
+        if locked.edited_by(actor):
+            raise PolicyError(
+                "You wrote or edited this version: another privacy officer must review it."
+            )
+        locked.status = Policy.Status.DRAFT
+        locked.save(update_fields=["status"])
+        _audit(actor, "sent_back", locked, reason=reason)
     return locked
 
 

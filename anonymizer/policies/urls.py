@@ -6,5 +6,9 @@ urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_new, name="policy_new"),
     path("policies/<uuid:public_id>/", views.policy_detail, name="policy_detail"),
+    # Before the generic action pattern, which would match "send-back" too.
+    path(
+        "policies/<uuid:public_id>/send-back/", views.policy_send_back, name="policy_send_back"
+    ),
     path("policies/<uuid:public_id>/<slug:action>/", views.policy_action, name="policy_action"),
 ]

@@ -14,7 +14,7 @@ from anonymizer import permissions
 from anonymizer.defaults import default_id_rule, default_policy_rules
 from anonymizer.models import Policy
 from anonymizer.policies import selectors, services
-from anonymizer.policies.forms import PolicyForm, initial_for
+from anonymizer.policies.forms import PolicyForm, SendBackForm, initial_for
 
 ACTIONS = {
     "submit": services.policy_submit,
@@ -74,6 +74,7 @@ def policy_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "can_change": can_change,
         "can_approve": permissions.may_approve_policy(request.user, policy),
         "editors": selectors.policy_editor_names(policy),
+        **_review_context(policy),
     }
     return render(
         request, "anonymizer/policy_detail.html", context, status=400 if form.errors else 200
@@ -92,3 +93,33 @@ def policy_action(request: HttpRequest, public_id: UUID, action: str) -> HttpRes
         return redirect("policy_detail", public_id=policy.public_id)
     messages.success(request, f"{result}: {result.get_status_display()}.")
     return redirect("policy_detail", public_id=result.public_id)
+
+
+def _review_context(policy: Policy) -> dict[str, object]:
+    """For a pending version: what changed since the previous approved one; for any version:
+    the latest send-back, and a blank send-back form."""
+    pending = policy.status == Policy.Status.PENDING
+    return {
+        "previous": selectors.policy_previous_approved(policy) if pending else None,
+        "changes": selectors.policy_changes(policy) if pending else [],
+        "sent_back": selectors.policy_last_send_back(policy),
+        "send_back_form": SendBackForm(),
+    }
+
+
+@require_POST
+def policy_send_back(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    policy = permissions.policy_for_user(request.user, public_id, permissions.APPROVE_POLICY)
+    form = SendBackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why it goes back, in at least 10 characters.")
+        return redirect("policy_detail", public_id=policy.public_id)
+    try:
+        result = services.policy_send_back(
+            actor=request.user, policy=policy, reason=form.cleaned_data["reason"]
+        )
+    except services.PolicyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{result} sent back to draft.")
+    return redirect("policy_detail", public_id=policy.public_id)
