@@ -19,16 +19,30 @@ from anonymizer.batches.forms import AssignReviewersForm, BatchUploadForm
 from anonymizer.batches.ingest import IngestError
 from anonymizer.detection.selectors import RunProgress, run_progress
 from anonymizer.exports.selectors import batch_exports
-from anonymizer.models import ColumnRole, SourceBatch
+from anonymizer.models import ColumnRole, DataClass, Purpose, SourceBatch
 from anonymizer.policies.selectors import policies_for_batch
 
 RECORDS_PER_PAGE = 50
+BATCHES_PER_PAGE = 25
 
 
 @require_http_methods(["GET"])
 def batch_list(request: HttpRequest) -> HttpResponse:
-    batches = permissions.batches_for_user(request.user).select_related("created_by")
-    return render(request, "anonymizer/batch_list.html", {"batches": batches})
+    filters = selectors.batch_list_filters(request.GET)
+    batches = selectors.batches_listed(permissions.batches_for_user(request.user), filters)
+    page = Paginator(batches, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "stages": selectors.Stage.choices,
+        "data_classes": DataClass.choices,
+        "purposes": Purpose.choices,
+        "sorts": selectors.BATCH_SORTS,
+    }
+    return render(request, "anonymizer/batch_list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
