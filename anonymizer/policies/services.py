@@ -141,19 +141,24 @@ def policy_submit(*, actor: Any, policy: Policy) -> Policy:
         )
 
 
+def _pending_for_second_officer(actor: Any, policy: Policy, outcome: str, act: str) -> Policy:
+    """The version, locked, if it is pending and `actor` neither wrote nor edited it (four
+    eyes); call inside a transaction."""
+    locked = Policy.objects.select_for_update().get(pk=policy.pk)
+    if locked.status != Policy.Status.PENDING:
+        raise PolicyError(f"A {locked.get_status_display().lower()} policy cannot {outcome}.")
+    if locked.edited_by(actor):
+        raise PolicyError(
+            f"You wrote or edited this version: another privacy officer must {act} it."
+        )
+    return locked
+
+
 def policy_approve(*, actor: Any, policy: Policy) -> Policy:
     if not actor.has_perm(APPROVE_POLICY):
         raise PolicyError("Only a privacy officer approves policies.")
     with transaction.atomic():
-        locked = Policy.objects.select_for_update().get(pk=policy.pk)
-        if locked.status != Policy.Status.PENDING:
-            raise PolicyError(
-                f"A {locked.get_status_display().lower()} policy cannot become approved."
-            )
-        if locked.edited_by(actor):
-            raise PolicyError(
-                "You wrote or edited this version: another privacy officer must approve it."
-            )
+        locked = _pending_for_second_officer(actor, policy, "become approved", "approve")
         locked.status = Policy.Status.APPROVED
         locked.approved_by, locked.approved_at = actor, timezone.now()
         locked.save(update_fields=["status", "approved_by", "approved_at"])
@@ -177,15 +182,7 @@ def policy_send_back(*, actor: Any, policy: Policy, reason: str) -> Policy:
     if not actor.has_perm(APPROVE_POLICY):
         raise PolicyError("Only a privacy officer sends a policy back.")
     with transaction.atomic():
-        locked = Policy.objects.select_for_update().get(pk=policy.pk)
-        if locked.status != Policy.Status.PENDING:
-            raise PolicyError(
-                f"A {locked.get_status_display().lower()} policy cannot be sent back."
-            )
-        if locked.edited_by(actor):
-            raise PolicyError(
-                "You wrote or edited this version: another privacy officer must review it."
-            )
+        locked = _pending_for_second_officer(actor, policy, "be sent back", "review")
         locked.status = Policy.Status.DRAFT
         locked.save(update_fields=["status"])
         _audit(actor, "sent_back", locked, reason=reason)
