@@ -103,20 +103,31 @@ class LearnedMatcher:
         self.lists = lists
         self.secret = secret
         self.label_of = {d: label for label, ds in lists.deny.items() for d in ds}
+        self._last: tuple[str | None, list[tuple[int, int]], list[SpanCandidate]] = (
+            None, [], [])
 
     def allowed_ranges(self, text: str) -> list[tuple[int, int]]:
         """Where learned-allow strings occur in `text`: detections inside them are dropped."""
-        if not self.lists.allow:
-            return []
-        return [(a, b) for a, b, d in self._runs(text) if d in self.lists.allow]
+        return self._scan(text)[0]
 
     def deny_hits(self, text: str) -> list[SpanCandidate]:
-        if not self.label_of:
-            return []
-        return [
-            SpanCandidate(a, b, self.label_of[d], SCORE, RECOGNIZER, "learned_deny")
-            for a, b, d in self._runs(text) if d in self.label_of
-        ]
+        return self._scan(text)[1]
+
+    def _scan(self, text: str) -> tuple[list[tuple[int, int]], list[SpanCandidate]]:
+        """The allowed ranges and deny hits of `text`, from one pass over its runs of words;
+        kept for the text last asked about (the rule pass asks for both, then once per span)."""
+        cached = self._last
+        if cached[0] is not text:
+            allowed, hits = [], []
+            for a, b, d in self._runs(text):
+                if d in self.lists.allow:
+                    allowed.append((a, b))
+                label = self.label_of.get(d)
+                if label is not None:
+                    hits.append(SpanCandidate(a, b, label, SCORE, RECOGNIZER, "learned_deny"))
+            cached = (text, allowed, hits)
+            self._last = cached
+        return cached[1], cached[2]
 
     def _runs(self, text: str) -> list[tuple[int, int, str]]:
         """Every run of 1 to `words` words of `text`, with its digest."""

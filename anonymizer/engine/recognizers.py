@@ -83,7 +83,6 @@ class RulePass:
         self.deny = _build_automaton(config.deny_list)
         lists = config.learned
         self.learned = None if lists.empty else LearnedMatcher(lists, learned_key())
-        self._allowed: tuple[str | None, list[tuple[int, int]]] = (None, [])
         self.names = (
             NameGazetteer(proper_nouns=config.proper_nouns) if config.name_gazetteer else None
         )
@@ -149,11 +148,8 @@ class RulePass:
             return True
         if self.learned is None:
             return False
-        cached = self._allowed  # the ranges of the text the last call asked about
-        if cached[0] is not text:
-            cached = (text, self.learned.allowed_ranges(text))
-            self._allowed = cached
-        return any(a <= span.start and span.end <= b for a, b in cached[1])
+        ranges = self.learned.allowed_ranges(text)  # scanned once per text, with deny_hits
+        return any(a <= span.start and span.end <= b for a, b in ranges)
 
     def _context(
         self, lower: str, start: int, words: Iterable[str], window: int | None = None
