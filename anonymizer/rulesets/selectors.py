@@ -127,10 +127,9 @@ def learned_summary(ruleset: RuleSet) -> dict[str, Any] | None:
     """What this version's learned lists add to and remove from the version it was based on
     (counts, for the officer: the lists hold digests, not strings), or None if they match."""
     base = ruleset.based_on
-    before = RuleSetConfig.from_dict(base.config).learned if base is not None else None
+    before = RuleSetConfig.from_dict(base.config if base is not None else {}).learned
     after = RuleSetConfig.from_dict(ruleset.config).learned
-    empty = learned.LearnedLists(frozenset(), {}, 0, "")
-    summary = learned.summary(before or empty, after)
+    summary = learned.summary(before, after)
     if not any(summary.values()):
         return None
     return {**summary, "totals": after.counts(), "based_on": base.version if base else None}
