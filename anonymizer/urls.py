@@ -4,5 +4,5 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include(f"anonymizer.{stage}.urls"))
-    for stage in ("batches", "detection", "rulesets", "policies", "exports", "erasure")
+    for stage in ("dashboards", "batches", "detection", "rulesets", "policies", "exports", "erasure")
 ]

@@ -49,12 +49,18 @@ INSTALLED_APPS = [
     "axes",
     "django_rq",
     "csp",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_prometheus",
     "anonymizer",
     "review",
     "audit",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.middleware.NoStoreMiddleware",  # after WhiteNoise: static files stay cacheable
@@ -69,6 +75,7 @@ MIDDLEWARE = [
     "config.middleware.LoginRequiredEverywhereMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.middleware.RefusalMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -251,3 +258,28 @@ if not 0.0 <= VEIL_LOW_TIER_SAMPLE_RATE <= 1.0:
     raise ImproperlyConfigured("VEIL_LOW_TIER_SAMPLE_RATE must be between 0 and 1.")
 # How long opening a record reserves it for one reviewer; each action extends the lease.
 VEIL_REVIEW_LEASE_SECONDS = env_int("VEIL_REVIEW_LEASE_SECONDS", 900, minimum=30)
+
+# --- The open API (anonymizer.api): Django REST framework with bearer tokens, OpenAPI 3 schema
+# from drf-spectacular at /api/schema/, browsable docs from the sidecar's static files.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["anonymizer.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "anonymizer.api.pagination.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Veil API",
+    "DESCRIPTION": "Governed, human-in-the-loop anonymization of customer text.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Metrics (django-prometheus at /metrics, see config.urls).
+PROMETHEUS_EXPORT_MIGRATIONS = False

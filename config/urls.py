@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz/", views.healthz, name="healthz"),
     path("help/", views.help_page, name="help"),
+    path("api/", include("anonymizer.api.urls")),
+    path("", include("django_prometheus.urls")),
     path("", include("audit.urls")),
     path("", include("review.urls")),
     path("", include("anonymizer.urls")),

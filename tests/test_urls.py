@@ -1,12 +1,16 @@
 """Walk every URL pattern of the project for every role and assert the expected status.
 
-A URL pattern with no row in EXPECTED fails the test: add one when you add a URL.
+A URL pattern with no row in EXPECTED fails the test: add one when you add a URL. An area may
+keep its rows in its own module, tests/url_expectations/<area>.py, as a dict named EXPECTED with
+the same shape (its builders get the same Context); they are merged here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import cached_property
+import importlib
+import pkgutil
 from typing import Any
 
 import pytest
@@ -18,14 +22,7 @@ from anonymizer.rulesets.selectors import ruleset_active
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "outsider", "reviewer", "officer", "admin")
-LOGIN = 302  # anonymous users are sent to the login page
-
-
-def statuses(
-    anonymous: int, outsider: int, reviewer: int, officer: int, admin: int
-) -> dict[str, int]:
-    return dict(zip(ROLES, (anonymous, outsider, reviewer, officer, admin), strict=True))
+from tests.url_expectations import LOGIN, ROLES, statuses
 
 
 # name -> (method, url builder taking the batch, expected status per role)
@@ -34,7 +31,8 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
     "logout": ("post", lambda b: reverse("logout"), statuses(302, 302, 302, 302, 302)),
     "healthz": ("get", lambda b: reverse("healthz"), statuses(200, 200, 200, 200, 200)),
     "help": ("get", lambda b: reverse("help"), statuses(LOGIN, 200, 200, 200, 200)),
-    "home": ("get", lambda b: reverse("home"), statuses(LOGIN, 200, 200, 200, 200)),
+    "home": ("get", lambda b: reverse("home"), statuses(LOGIN, 302, 302, 302, 302)),
+    "batch_list": ("get", lambda b: reverse("batch_list"), statuses(LOGIN, 200, 200, 200, 200)),
     "batch_upload": ("get", lambda b: reverse("batch_upload"), statuses(LOGIN, 403, 403, 403, 200)),
     "batch_detail": (
         "get",
@@ -173,6 +171,19 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
         statuses(401, 401, 401, 401, 401),
     ),
 }
+
+
+def _area_expectations() -> None:
+    from tests import url_expectations
+
+    for info in pkgutil.iter_modules(url_expectations.__path__):
+        module = importlib.import_module(f"tests.url_expectations.{info.name}")
+        clash = EXPECTED.keys() & module.EXPECTED.keys()
+        assert not clash, f"{info.name} repeats URL names: {sorted(clash)}"
+        EXPECTED.update(module.EXPECTED)
+
+
+_area_expectations()
 
 
 def iter_patterns(

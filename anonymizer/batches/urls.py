@@ -3,7 +3,7 @@ from django.urls import path
 from anonymizer.batches import api, tokens, views
 
 urlpatterns = [
-    path("", views.batch_list, name="home"),
+    path("batches/", views.batch_list, name="batch_list"),
     path("batches/new/", views.batch_upload, name="batch_upload"),
     path("batches/<uuid:public_id>/", views.batch_detail, name="batch_detail"),
     path("batches/<uuid:public_id>/reviewers/", views.batch_assign, name="batch_assign"),

@@ -78,7 +78,7 @@ def rows(html: str) -> dict[str, str]:
 
 
 def home(client: Client, **params: Any) -> str:
-    response = client.get(reverse("home"), params)
+    response = client.get(reverse("batch_list"), params)
     assert response.status_code == 200
     return response.content.decode()
 

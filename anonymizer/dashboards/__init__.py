@@ -1,0 +1,2 @@
+"""Each role's home page: the reviewer's queue and throughput, the officer's risk overview, the
+admin's batches, exports and workers."""
