@@ -7,10 +7,10 @@ the same shape (its builders get the same Context); they are merged here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from functools import cached_property
 import importlib
 import pkgutil
+from collections.abc import Callable, Iterator
+from functools import cached_property
 from typing import Any
 
 import pytest
@@ -19,11 +19,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from anonymizer.policies.selectors import default_policy
 from anonymizer.rulesets.selectors import ruleset_active
-
-pytestmark = pytest.mark.django_db
-
 from tests.url_expectations import LOGIN, ROLES, statuses
 
+pytestmark = pytest.mark.django_db
 
 # name -> (method, url builder taking the batch, expected status per role)
 EXPECTED: dict[str, tuple[str, Callable[[Any], str], dict[str, int]]] = {
