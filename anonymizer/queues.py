@@ -78,3 +78,39 @@ def _is_alive(job: Job, now: datetime) -> bool:
         return False
     beat = job.last_heartbeat or job.started_at
     return beat is not None and now - beat < STARTED_HEARTBEAT_GRACE
+
+
+QUEUE_NAMES = ("default", "detection", "export")
+# A worker that has not sent a heartbeat for this long is counted dead (rq beats every few
+# seconds while idle and while a job runs; its own key expires after a few minutes).
+WORKER_HEARTBEAT_GRACE = timedelta(seconds=90)
+
+
+def queue_depths() -> dict[str, int]:
+    """Jobs waiting on each Veil queue (queued, not yet started)."""
+    return {name: django_rq.get_queue(name).count for name in QUEUE_NAMES}
+
+
+def workers_alive() -> list[dict[str, Any]]:
+    """The rq workers registered in Redis that beat within WORKER_HEARTBEAT_GRACE: name, state
+    (idle/busy), queues, last heartbeat (datetime) and jobs done; sorted by name."""
+    from rq import Worker
+
+    connection = django_rq.get_connection("default")
+    now = timezone.now()
+    alive = []
+    for worker in Worker.all(connection=connection):
+        beat = worker.last_heartbeat
+        if beat is not None and beat.tzinfo is None:
+            beat = timezone.make_aware(beat, timezone.utc)
+        if beat is None or now - beat > WORKER_HEARTBEAT_GRACE:
+            continue
+        alive.append({
+            "name": worker.name,
+            "state": str(worker.get_state()),
+            "queues": worker.queue_names(),
+            "last_heartbeat": beat,
+            "jobs_done": worker.successful_job_count,
+            "jobs_failed": worker.failed_job_count,
+        })
+    return sorted(alive, key=lambda w: w["name"])
