@@ -38,6 +38,7 @@ from anonymizer.engine.hints import confirm_hints
 from anonymizer.engine.merge import merge_spans
 from anonymizer.engine.modeldir import verify_model_dir
 from anonymizer.engine.places import RECOGNIZER as PLACES_RECOGNIZER
+from anonymizer.engine.quasi import find_quasi
 from anonymizer.engine.recognizers import RulePass
 from anonymizer.engine.ruleset import RuleSetConfig
 from anonymizer.engine.signatures import find_signature_lines
@@ -286,7 +287,13 @@ def _finalise(text: str, spans: list[SpanCandidate], analyzer: Analyzer) -> list
     if any(s.recognizer == HINTS_RECOGNIZER and s.label == "PERSON" for s in merged):
         # names confirmed from hints have signature lines too
         merged = merge_spans([*merged, *find_signature_lines(text, merged)])
-    return [piece for span in merged for piece in split_lines(text, span)]
+    out = [piece for span in merged for piece in split_lines(text, span)]
+    if analyzer.config.implied_identifiers:
+        # A layer of its own: an implied-identifier phrase overlaps the detections inside it
+        # ("the only nurse at the [Leeds] clinic") and is never merged with them.
+        out.extend(q for q in find_quasi(text) if not rules.allowed(text, q))
+        out.sort(key=lambda s: (s.start, -s.end))
+    return out
 
 
 def plain_presidio_analyzer() -> Any:

@@ -6,6 +6,10 @@ gold span is recalled if some predicted span of its type overlaps it. Character 
 types: the leak rate is the share of gold characters no predicted span covers; character
 precision is the share of predicted characters inside some gold span. Review hints
 (`labels.is_hint`) are not predictions.
+
+Implied identifiers (QUASI_*, `engine.quasi`) are scored apart (`evaluate_groups`): they are
+a layer over the detections, and corpora that do not mark them must not count them as false
+positives, so `evaluate` leaves them out on both sides.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from anonymizer.engine.labels import without_hints
+from anonymizer.engine.labels import info, is_implied, without_hints
 from anonymizer.engine.ruleset import default_ruleset_config
 from anonymizer.engine.types import Span, SpanCandidate
 
@@ -170,17 +174,19 @@ def evaluate(docs: Sequence[GoldDoc], predictions: Sequence[Sequence[SpanCandida
     scores: dict[str, EntityScore] = defaultdict(EntityScore)
     for doc, predicted in zip(docs, predictions, strict=True):
         # review hints are not detections: they are not scored as predicted spans
-        pred = [(s.start, s.end, TO_GOLD.get(s.label, s.label)) for s in without_hints(predicted)]
-        for g in doc.spans:
+        pred = [(s.start, s.end, TO_GOLD.get(s.label, s.label)) for s in without_hints(predicted)
+                if not is_implied(s.label)]
+        gold_spans = [g for g in doc.spans if not is_implied(g.label)]
+        for g in gold_spans:
             scores[g.label].gold += 1
             if any(p[2] == g.label and _overlaps(p[0], p[1], g.start, g.end) for p in pred):
                 scores[g.label].recalled += 1
         for p in pred:
             scores[p[2]].predicted += 1
-            if any(g.label == p[2] and _overlaps(p[0], p[1], g.start, g.end) for g in doc.spans):
+            if any(g.label == p[2] and _overlaps(p[0], p[1], g.start, g.end) for g in gold_spans):
                 scores[p[2]].tp_pred += 1
         gold_mask = bytearray(len(doc.text))
-        for g in doc.spans:
+        for g in gold_spans:
             gold_mask[g.start:g.end] = b"\x01" * (g.end - g.start)
         pred_mask = bytearray(len(doc.text))
         for start, end, _ in pred:
@@ -195,6 +201,43 @@ def evaluate(docs: Sequence[GoldDoc], predictions: Sequence[Sequence[SpanCandida
         )
     report.per_entity = dict(scores)
     return report
+
+
+# Categories of direct identifiers: each points at one person on its own.
+DIRECT_CATEGORIES = frozenset({"person", "contact", "payment", "government_id", "identifier",
+                               "technical", "health"})
+
+
+def label_group(label: str) -> str:
+    """"direct", "implied" (QUASI_*) or "context" (places, organisations, dates, and the
+    other quasi-identifying types such as job titles): the groups `evaluate_groups` scores."""
+    if is_implied(label):
+        return "implied"
+    if label in ("LOCATION", "ORGANIZATION", "DATE_TIME", "NRP", "AGE"):
+        return "context"
+    return "direct" if info(label).category in DIRECT_CATEGORIES else "context"
+
+
+def evaluate_groups(
+    docs: Sequence[GoldDoc], predictions: Sequence[Sequence[SpanCandidate]]
+) -> dict[str, EntityScore]:
+    """Recall and precision per group of `label_group`, any type within the group: a gold span
+    is recalled when a predicted span of its group overlaps it, a predicted span is correct
+    when it overlaps a gold span of its group. Hints are not predictions."""
+    scores = {group: EntityScore() for group in ("direct", "implied", "context")}
+    for doc, predicted in zip(docs, predictions, strict=True):
+        pred = [(s.start, s.end, label_group(TO_GOLD.get(s.label, s.label)))
+                for s in without_hints(predicted)]
+        gold = [(g.start, g.end, label_group(g.label)) for g in doc.spans]
+        for g in gold:
+            scores[g[2]].gold += 1
+            if any(p[2] == g[2] and _overlaps(p[0], p[1], g[0], g[1]) for p in pred):
+                scores[g[2]].recalled += 1
+        for p in pred:
+            scores[p[2]].predicted += 1
+            if any(g[2] == p[2] and _overlaps(p[0], p[1], g[0], g[1]) for g in gold):
+                scores[p[2]].tp_pred += 1
+    return scores
 
 
 def format_report(report: EvalReport, title: str = "Veil") -> str:

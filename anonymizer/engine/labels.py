@@ -68,7 +68,19 @@ LABELS: dict[str, LabelInfo] = {
     "SIGNATURE_LINE": LabelInfo(6, "quasi_identifier"),
     # "I work for X as a dairy scientist": an occupation next to an employer.
     "JOB_TITLE": LabelInfo(7, "quasi_identifier"),
+    # Implied identifiers (engine.quasi): phrases that single a person out without naming
+    # them. They are a layer of their own over the detections (never merged with them), so
+    # their strength only orders them among themselves.
+    "QUASI_OCCUPATION": LabelInfo(15, "quasi_identifier"),
+    "QUASI_CONDITION": LabelInfo(14, "quasi_identifier"),
+    "QUASI_FAMILY": LabelInfo(13, "quasi_identifier"),
+    "QUASI_EVENT": LabelInfo(12, "quasi_identifier"),
+    "QUASI_HISTORY": LabelInfo(11, "quasi_identifier"),
+    "QUASI_AGE": LabelInfo(10, "quasi_identifier"),
+    "QUASI_VEHICLE": LabelInfo(9, "quasi_identifier"),
+    "QUASI_DEVICE": LabelInfo(8, "quasi_identifier"),
 }
+IMPLIED_PREFIX = "QUASI_"
 # Organisation-defined types (custom patterns, deny-lists) rank with the identifiers: an
 # organisation that names a pattern means it, above what the NER model guesses.
 DEFAULT_INFO = LabelInfo(86, "custom")
@@ -98,6 +110,11 @@ class _Labelled(Protocol):
 
 
 L = TypeVar("L", bound=_Labelled)
+
+
+def is_implied(label: str) -> bool:
+    """An implied-identifier phrase (QUASI_*, `engine.quasi`): a layer over the detections."""
+    return label.startswith(IMPLIED_PREFIX)
 
 
 def without_hints(spans: Iterable[L]) -> list[L]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Iterable
 from typing import Any
 
 Span = dict[str, Any]
@@ -233,6 +234,19 @@ def parse_markup(markup: str) -> dict[str, Any]:
     out.append(markup[pos:])
     spans.sort(key=lambda s: (s["start"], -s["end"]))
     return {"text": "".join(out), "spans": spans}
+
+
+def read_markup(lines: Iterable[str]) -> list[dict[str, Any]]:
+    """Tickets of a markup file: one per line; blank lines and lines starting with # skipped."""
+    docs = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        try:
+            docs.append({"id": f"line-{number}", **parse_markup(line.rstrip("\n"))})
+        except ValueError as exc:
+            raise ValueError(f"line {number}: {exc}") from None
+    return docs
 
 
 def generate(n: int, seed: int = 0) -> list[dict[str, Any]]:

@@ -9,7 +9,10 @@ fires. Two triggers guard what detection may have missed:
   spans, after a word that introduces a name, place or employer, at the start of the text,
   a line or a sentence (where a capital letter says nothing), or in a run of hints; and any
   known name in a text with no capital letters at all (`names.NameGazetteer`).
-Low-score detections give `low_confidence`, as before.
+Low-score detections give `low_confidence`, as before. Implied identifiers (QUASI_* phrases,
+`engine.quasi`: "the only nurse at the Leeds clinic") give `implied_identifier`: medium for one,
+high for a phrase that singles out sharply (score at least `implied_high_score`) or for
+`implied_high_count` phrases in one record.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anonymizer.engine.identifiers import identifier_tokens
-from anonymizer.engine.labels import info, is_hint
+from anonymizer.engine.labels import info, is_hint, is_implied
 from anonymizer.engine.types import SpanCandidate
 
 TIERS = ("low", "medium", "high")
@@ -62,6 +65,8 @@ class RiskThresholds:
     - hint_window: a hint this many characters or fewer from an identifying span, or from a
       word that introduces a name, place or employer, is an uncertain candidate.
     - max_risky_hints: this many hints in risky spots or fewer are tolerated (0: none).
+    - implied_high_score: an implied-identifier phrase scored at least this: high.
+    - implied_high_count: this many implied-identifier phrases in one record: high.
     """
 
     narrative_chars: int = 1200
@@ -78,6 +83,8 @@ class RiskThresholds:
     confident_score: float = 0.6
     hint_window: int = 16
     max_risky_hints: int = 0
+    implied_high_score: float = 0.85
+    implied_high_count: int = 3
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "high_context_codes", tuple(self.high_context_codes))
@@ -159,8 +166,21 @@ def _density_triggers(text: str, spans: Sequence[SpanCandidate],
         "spans": len(identifying), "per_100_chars": round(density, 2), "types": types})]
 
 
+def _implied_triggers(spans: Sequence[SpanCandidate], t: RiskThresholds) -> list[Trigger]:
+    implied = [s for s in spans if is_implied(s.label)]
+    if not implied:
+        return []
+    sharp = max(s.score for s in implied) >= t.implied_high_score
+    tier = "high" if sharp or len(implied) >= t.implied_high_count else "medium"
+    return [Trigger("implied_identifier", tier, {
+        "count": len(implied), "types": sorted({s.label for s in implied}),
+        "max_score": max(s.score for s in implied),
+        "offsets": [(s.start, s.end) for s in implied[:20]]})]
+
+
 def _low_confidence_triggers(spans: Sequence[SpanCandidate], t: RiskThresholds) -> list[Trigger]:
-    low = [s for s in spans if s.score < t.low_confidence_score and not is_hint(s.label)]
+    low = [s for s in spans if s.score < t.low_confidence_score and not is_hint(s.label)
+           and not is_implied(s.label)]
     if not low:
         return []
     return [Trigger("low_confidence", "medium", {
@@ -205,7 +225,8 @@ def _uncertain_triggers(text: str, spans: Sequence[SpanCandidate],
 
 def _uncovered_triggers(text: str, spans: Sequence[SpanCandidate],
                         t: RiskThresholds) -> list[Trigger]:
-    confident = [s for s in spans if s.score >= t.confident_score and not is_hint(s.label)]
+    confident = [s for s in spans if s.score >= t.confident_score and not is_hint(s.label)
+                 and not is_implied(s.label)]
     uncovered = [
         (start, end) for start, end in identifier_tokens(text)
         if not any(s.start <= start and end <= s.end for s in confident)
@@ -232,6 +253,7 @@ def assess_risk(
         *_payment_triggers(spans),
         *_narrative_triggers(text, t),
         *_density_triggers(text, spans, t),
+        *_implied_triggers(spans, t),
         *_low_confidence_triggers(spans, t),
         *_uncertain_triggers(text, spans, t),
         *_uncovered_triggers(text, spans, t),

@@ -70,6 +70,10 @@ class RuleSetConfig:
     learned_deny: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     learned_words: int = 0
     learned_key_id: str = ""
+    # Implied identifiers (engine.quasi): phrases that single a person out without naming
+    # them, typed QUASI_*, as a layer over the detections. Off in configurations written
+    # before they existed, so those keep their digests and their output.
+    implied_identifiers: bool = False
 
     @property
     def learned(self) -> LearnedLists:
@@ -126,6 +130,7 @@ class RuleSetConfig:
             "ner_model_sha256": self.ner_model_sha256,
             "risk_thresholds": dict(self.risk_thresholds),
             **self._learned_dict(),
+            **({"implied_identifiers": True} if self.implied_identifiers else {}),
         }
 
     def _learned_dict(self) -> dict[str, Any]:
@@ -174,6 +179,9 @@ class RuleSetConfig:
             **_ner_model(data),
             risk_thresholds=_risk_thresholds(data.get("risk_thresholds", {})),
             **_learned(data),
+            implied_identifiers=_bool(
+                data.get("implied_identifiers", False), "implied_identifiers"
+            ),
         )
 
 
