@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from anonymizer.engine.quasi_clauses import find_clauses
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_quasi"
@@ -338,4 +339,8 @@ def find_quasi(text: str) -> list[SpanCandidate]:
                 start, end, label, _score(label, base, text, start, end, m), RECOGNIZER,
                 pattern_name=label.lower(),
             ))
+    # The clause pass finds what the exact patterns miss; where both find a phrase, the
+    # pattern's extent and score stand.
+    found.extend(c for c in find_clauses(text)
+                 if not any(f.start < c.end and c.start < f.end for f in found))
     return found

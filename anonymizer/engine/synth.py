@@ -235,6 +235,11 @@ def generate_ticket(rng: random.Random, ticket_id: str, target_chars: int = 400)
         length += sum(len(t) for t, _ in pieces[before - 1:])
     pieces.append(("\n" if rng.random() < 0.5 else " ", None))
     _render(rng.choice(_CLOSERS), rng, pieces)
+    return _assemble(pieces, ticket_id)
+
+
+def _assemble(pieces: list[Piece], ticket_id: str) -> dict[str, Any]:
+    """{"id", "text", "spans"} from rendered pieces (a value and its label, or None)."""
     text_parts: list[str] = []
     spans: list[dict[str, Any]] = []
     pos = 0
@@ -250,6 +255,75 @@ def generate_tickets(n: int, seed: int = 0, *, target_chars: int = 400) -> list[
     """n labelled tickets of about target_chars characters, the same for the same seed."""
     rng = random.Random(seed)
     return [generate_ticket(rng, f"t{seed}-{i}", target_chars) for i in range(n)]
+
+
+# Sentences that say what a ticket is about, per topic: the label of the privacy-utility
+# report's classifier (engine.utility). Several words carry each topic, as in real tickets;
+# identifiers sit in them as they would.
+TOPIC_BODIES: dict[str, tuple[str, ...]] = {
+    "delivery": (
+        "My parcel for order {order} never arrived and the tracking page is stuck.",
+        "The courier left the {product} outside in the rain at {address}.",
+        "Delivery was promised for Tuesday but nothing came, order {order_bare}.",
+        "The driver marked it delivered but I have no parcel, please check with the depot.",
+        "Can you reschedule the delivery of my {product}? I am away next week.",
+    ),
+    "billing": (
+        "I was charged twice on invoice {invoice} and my bank shows two payments.",
+        "The amount on my bill is wrong, I was charged {amount} instead of the offer price.",
+        "Please explain the extra fee on my statement for account {account}.",
+        "My direct debit went out early and I am now overdrawn.",
+        "The invoice {invoice} lists a product I never ordered.",
+    ),
+    "access": (
+        "I can't log in since the update, the password reset email never comes to {email}.",
+        "My account {account} is locked after three wrong passwords.",
+        "The two-factor code never arrives on {phone}, so I am locked out.",
+        "My username {username} is not recognised on the login page.",
+        "The app logs me out every time I open the settings.",
+    ),
+    "fault": (
+        "The {product} stopped working after two days and will not switch on.",
+        "The screen of my {product} flickers and the battery drains in an hour.",
+        "The device serial {serial} makes a loud noise and smells of burning.",
+        "The {product} keeps disconnecting from the wifi and crashes.",
+        "Half the buttons on the {product} do nothing since I unpacked it.",
+    ),
+    "cancellation": (
+        "Please cancel my subscription and close account {account}.",
+        "I want to end my contract, I am moving to {city}.",
+        "Cancel order {order} please, I no longer need it.",
+        "How do I stop the renewal? I do not want another year.",
+        "I would like to terminate the service and get a final bill.",
+    ),
+}
+_TOPIC_BODIES = {t: tuple(_compile(x) for x in v) for t, v in TOPIC_BODIES.items()}
+
+
+def generate_topic_tickets(n: int, seed: int = 0) -> list[dict[str, Any]]:
+    """n labelled tickets with a "topic" (a key of TOPIC_BODIES, in turn): an opener, one or
+    two sentences of the topic (and in three tickets of ten one of another topic), one
+    sentence of other business, a closer; spans as in generate_tickets."""
+    rng = random.Random(seed)
+    topics = sorted(_TOPIC_BODIES)
+    out = []
+    for i in range(n):
+        topic = topics[i % len(topics)]
+        pieces: list[Piece] = []
+        _render(rng.choice(_OPENERS), rng, pieces)
+        bodies = rng.sample(_TOPIC_BODIES[topic], rng.randint(1, 2))
+        if rng.random() < 0.3:  # tickets stray: a sentence of another topic
+            other = rng.choice([t for t in topics if t != topic])
+            bodies.insert(rng.randint(0, len(bodies)), rng.choice(_TOPIC_BODIES[other]))
+        for body in bodies:
+            pieces.append((" ", None))
+            _render(body, rng, pieces)
+        pieces.append((" ", None))
+        _render(rng.choice(_BODIES), rng, pieces)
+        pieces.append(("\n", None))
+        _render(rng.choice(_CLOSERS), rng, pieces)
+        out.append({**_assemble(pieces, f"topic{seed}-{i}"), "topic": topic})
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
