@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from anonymizer import ascode, permissions
 from anonymizer.models import NerModel, Record, RuleSet, RuleSetEvaluation
 from anonymizer.rulesets.evaluation import evaluate_rulesets, regressions
 from anonymizer.rulesets.learning import (
@@ -50,6 +52,49 @@ def ruleset_create_draft(*, actor: Any, based_on: RuleSet, notes: str = "") -> R
             payload={"version": version, "based_on": based_on.version},
         )
         return draft
+
+
+RULESET_KIND = "veil.ruleset"
+
+
+def ruleset_file(ruleset: RuleSet, fmt: str = "json") -> str:
+    """The version as a file to keep in version control (anonymizer.ascode)."""
+    return ascode.dump(RULESET_KIND, {
+        "version": ruleset.version,
+        "status": ruleset.status,
+        "based_on": ruleset.based_on.version if ruleset.based_on else None,
+        "notes": ruleset.notes,
+        "validation_sample_rate": ruleset.validation_sample_rate,
+    }, ruleset.config, fmt)
+
+
+def ruleset_import(*, actor: Any, data: bytes) -> RuleSet:
+    """A new draft from a rule-set file, based on the active version; it still needs another
+    officer to activate it (four eyes: the importer is one of its editors). Raises
+    ascode.FileError or RuleSetError, with nothing stored."""
+    if not permissions.may(actor, permissions.CHANGE_RULESET):
+        raise PermissionDenied("Only privacy officers import rule sets.")
+    document = ascode.load(data, RULESET_KIND)
+    if not isinstance(document["body"], dict):
+        raise RuleSetError("The rule set's body must be an object.")
+    rate = document.get("validation_sample_rate", 0.05)
+    if not isinstance(rate, int | float) or not 0 <= rate <= 1:
+        raise RuleSetError("The validation sample rate must be between 0 and 1.")
+    with transaction.atomic():
+        version = (RuleSet.objects.select_for_update().aggregate(v=Max("version"))["v"] or 0) + 1
+        config = validate_config(dict(document["body"]), version=version)
+        notes = str(document.get("notes") or "")[:2000]
+        draft = RuleSet.objects.create(
+            version=version, config=config, based_on=ruleset_active(),
+            notes=f"{notes}\n(imported from a file of version {document.get('version')})".strip(),
+            validation_sample_rate=float(rate), created_by=actor,
+        )
+        note_editor(draft, actor)
+        audit_log(actor=actor, action="ruleset.imported", target=draft, payload={
+            "version": version, "file_version": document.get("version"),
+            "body_sha256": ascode.body_digest(document["body"]),
+        })
+    return draft
 
 
 def ruleset_update_draft(

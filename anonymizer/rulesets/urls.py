@@ -6,6 +6,8 @@ urlpatterns = [
     path("rulesets/", views.ruleset_list, name="ruleset_list"),
     path("rulesets/<int:version>/", views.ruleset_detail, name="ruleset_detail"),
     path("rulesets/retrain/", views.ruleset_retrain, name="ruleset_retrain"),
+    path("rulesets/import/", views.ruleset_import, name="ruleset_import"),
+    path("rulesets/<int:version>/file/", views.ruleset_download, name="ruleset_download"),
     path("rulesets/train-model/", views.ruleset_train_model, name="ruleset_train_model"),
     path(
         "rulesets/<int:version>/proposals/<int:index>/confirm/",
