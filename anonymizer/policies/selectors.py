@@ -59,6 +59,24 @@ def column_sample(
     return [str(v) for v in values if v not in (None, "")]
 
 
+def structured_columns_for(
+    *, data_class: str = "", purpose: str = "", limit: int = 50
+) -> list[str]:
+    """The structured column names of the newest batches a policy with this data class and
+    purpose (blank: any) applies to, in their order: the editor offers a row for each."""
+    batches = SourceBatch.objects.exclude(structured_columns=[])
+    if data_class:
+        batches = batches.filter(data_class=data_class)
+    if purpose:
+        batches = batches.filter(purpose=purpose)
+    names: dict[str, None] = {}
+    for columns in batches.order_by("-created_at").values_list("structured_columns", flat=True)[
+        :limit
+    ]:
+        names |= dict.fromkeys(str(c) for c in columns or [])
+    return list(names)
+
+
 def policy_editor_names(policy: Policy) -> list[str]:
     """Who wrote or changed the version, for its page (four eyes: none of them approves it)."""
     return sorted(policy.editors.values_list("username", flat=True))
@@ -89,6 +107,24 @@ def policy_changes(policy: Policy) -> list[dict[str, str]]:
     domains = ({"linkage_domain": old.linkage_domain}, {"linkage_domain": policy.linkage_domain})
     rows += _diff("linkage domain", *domains)
     rows += _diff("tabular", _flat(old.tabular), _flat(policy.tabular))
+    return rows
+
+
+def policy_rule_rows(policy: Policy) -> list[dict[str, Any]]:
+    """The policy's rules for reading: {area, key, operator, params} per entity type (the
+    default as "(any other type)"), column and the id column."""
+    rows = []
+    areas = (
+        ("entity type", _type_rules(policy.rules)),
+        ("column", _normalized(policy.column_rules)),
+        ("id rule", _id_rule(policy)),
+    )
+    for area, rules in areas:
+        for key, spec in rules.items():
+            if isinstance(spec, dict) and "operator" in spec:
+                params = json.dumps(spec["params"], sort_keys=True) if spec["params"] else ""
+                rows.append({"area": area, "key": key, "operator": spec["operator"],
+                             "params": params})
     return rows
 
 

@@ -11,9 +11,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from anonymizer.defaults import default_policy_rules
-from anonymizer.models import Policy
+from anonymizer.models import Policy, SourceBatch
 from anonymizer.permissions import APPROVE_POLICY
-from anonymizer.policies.rules import PolicyError, validate_rules
+from anonymizer.policies.rules import PolicyError, validate_rules, validate_tabular
 from audit.services import audit_log
 
 # What a draft's editor changes, and what a new version copies from the one it is based on.
@@ -43,6 +43,8 @@ def policy_create(
     validate_rules(
         rules, column_rules, id_rule, data_class=data_class, purpose=purpose, check_fit=check_fit
     )
+    if check_fit:
+        validate_tabular(tabular)
     with transaction.atomic():
         version = (
             Policy.objects.select_for_update().filter(name=name).aggregate(v=Max("version"))["v"]
@@ -86,6 +88,7 @@ def policy_update_draft(
     if not policy.is_editable:
         raise PolicyError("Only a draft can be edited; approved versions never change.")
     validate_rules(rules, column_rules, id_rule or {}, data_class=data_class, purpose=purpose)
+    validate_tabular(tabular)
     with transaction.atomic():
         locked = Policy.objects.select_for_update().get(pk=policy.pk)
         if not locked.is_editable:
@@ -130,6 +133,7 @@ def policy_submit(*, actor: Any, policy: Policy) -> Policy:
         policy.rules, policy.column_rules, policy.id_rule,
         data_class=policy.data_class, purpose=policy.purpose,
     )
+    validate_tabular(policy.tabular)
     with transaction.atomic():
         return _transition(
             policy,
@@ -199,3 +203,17 @@ def policy_retire(*, actor: Any, policy: Policy) -> Policy:
             actor=actor,
             action="retired",
         )
+
+
+def policy_previewed(
+    *, actor: Any, policy: Policy, batch: SourceBatch, record_ids: list[int]
+) -> None:
+    """An officer looked at records of `batch` beside their transformation under `policy`:
+    recorded with ids only (the page showed raw text, the trail keeps none)."""
+    audit_log(
+        actor=actor,
+        action="policy.previewed",
+        batch_public_id=batch.public_id,
+        target=policy,
+        payload={"name": policy.name, "version": policy.version, "records": record_ids},
+    )

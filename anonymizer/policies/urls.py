@@ -5,10 +5,13 @@ from anonymizer.policies import views
 urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_new, name="policy_new"),
+    path("policies/editor/validate/", views.policy_validate_row, name="policy_validate_row"),
     path("policies/<uuid:public_id>/", views.policy_detail, name="policy_detail"),
-    # Before the generic action pattern, which would match "send-back" too.
+    # Before the generic action pattern, which would match "send-back" and these too.
     path(
         "policies/<uuid:public_id>/send-back/", views.policy_send_back, name="policy_send_back"
     ),
+    path("policies/<uuid:public_id>/preview/", views.policy_preview, name="policy_preview"),
+    path("policies/<uuid:public_id>/risk/", views.policy_risk, name="policy_risk"),
     path("policies/<uuid:public_id>/<slug:action>/", views.policy_action, name="policy_action"),
 ]

@@ -1,20 +1,26 @@
-"""Policy pages: officers write drafts, submit them, and approve other officers' versions;
-admins may look. Permissions come from anonymizer.permissions."""
+"""Policy pages: officers write drafts in the editor (a row per entity type and column, each
+checked live), preview records under a version, see the risk its column settings reach,
+submit it, and approve other officers' versions; admins may look. Permissions come from
+anonymizer.permissions."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from anonymizer import permissions
 from anonymizer.defaults import default_id_rule, default_policy_rules
-from anonymizer.models import Policy
-from anonymizer.policies import selectors, services
-from anonymizer.policies.forms import PolicyForm, SendBackForm, initial_for
+from anonymizer.models import Policy, SourceBatch
+from anonymizer.policies import preview, risk, selectors, services
+from anonymizer.policies.editor import Editor, build_editor
+from anonymizer.policies.forms import SendBackForm, TabularForm
 
 ACTIONS = {
     "submit": services.policy_submit,
@@ -24,6 +30,10 @@ ACTIONS = {
 }
 
 
+def _blank() -> Policy:
+    return Policy(name="", rules=default_policy_rules(), column_rules={}, id_rule=default_id_rule())
+
+
 @require_http_methods(["GET"])
 def policy_list(request: HttpRequest) -> HttpResponse:
     permissions.require_perm(request.user, permissions.VIEW_POLICY)
@@ -31,54 +41,138 @@ def policy_list(request: HttpRequest) -> HttpResponse:
     return render(request, "anonymizer/policy_list.html", {"policies": items})
 
 
+def _saved(editor: Editor, save: Any) -> Policy | None:
+    """Run `save(fields)` when the editor is valid; a refusal shows beside its row."""
+    if not editor.is_valid():
+        return None
+    try:
+        return save(editor.fields())  # type: ignore[no-any-return]
+    except services.PolicyError as exc:
+        editor.add_policy_error(exc)
+        return None
+
+
 @require_http_methods(["GET", "POST"])
 def policy_new(request: HttpRequest) -> HttpResponse:
     permissions.require_perm(request.user, permissions.CHANGE_POLICY)
-    blank = Policy(
-        name="", rules=default_policy_rules(), column_rules={}, id_rule=default_id_rule()
-    )
-    form = PolicyForm(request.POST or None, initial=initial_for(blank))
-    if request.method == "POST" and form.is_valid():
-        try:
-            policy = services.policy_create(actor=request.user, **form.cleaned_data)
-        except services.PolicyError as exc:
-            form.add_error(exc.field, str(exc))
-        else:
+    editor = build_editor(_blank(), request.POST or None, new=True)
+    if request.method == "POST":
+        policy = _saved(editor, lambda f: services.policy_create(actor=request.user, **f))
+        if policy is not None:
             messages.success(request, f"Draft {policy} created.")
             return redirect("policy_detail", public_id=policy.public_id)
-    return render(
-        request, "anonymizer/policy_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "anonymizer/policy_form.html", {"editor": editor}, status=status)
 
 
 @require_http_methods(["GET", "POST"])
 def policy_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     perm = permissions.CHANGE_POLICY if request.method == "POST" else permissions.VIEW_POLICY
     policy = permissions.policy_for_user(request.user, public_id, perm)
-    form = PolicyForm(request.POST or None, initial=initial_for(policy))
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data.pop("name")
-        try:
-            services.policy_update_draft(actor=request.user, policy=policy, **data)
-        except services.PolicyError as exc:
-            form.add_error(exc.field, str(exc))
-        else:
+    editor = build_editor(policy, request.POST or None)
+    if request.method == "POST":
+        saved = _saved(editor, lambda f: services.policy_update_draft(
+            actor=request.user, policy=policy, **{k: v for k, v in f.items() if k != "name"}))
+        if saved is not None:
             messages.success(request, "Draft saved.")
             return redirect("policy_detail", public_id=policy.public_id)
+    status = 400 if request.method == "POST" else 200
+    return _detail(request, policy, editor, status=status)
+
+
+def _detail(
+    request: HttpRequest, policy: Policy, editor: Editor | None = None, status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
     can_change = permissions.may(request.user, permissions.CHANGE_POLICY)
     context = {
         "policy": policy,
-        "form": form,
+        "editor": editor or build_editor(policy),
         "can_edit": policy.is_editable and can_change,
         "can_change": can_change,
         "can_approve": permissions.may_approve_policy(request.user, policy),
+        "can_preview": preview.may_preview(request.user),
         "editors": selectors.policy_editor_names(policy),
+        "rule_rows": selectors.policy_rule_rows(policy),
+        "policy_json": _as_json(policy),
+        "batches": preview.fitting_batches(request.user, policy),
+        "preview_records": preview.PREVIEW_RECORDS,
         **_review_context(policy),
+        **extra,
     }
-    return render(
-        request, "anonymizer/policy_detail.html", context, status=400 if form.errors else 200
+    return render(request, "anonymizer/policy_detail.html", context, status=status)
+
+
+def _as_json(policy: Policy) -> str:
+    fields = ("rules", "column_rules", "id_rule", "linkage_domain", "tabular")
+    return json.dumps({f: getattr(policy, f) for f in fields}, indent=2, sort_keys=True)
+
+
+@require_POST
+def policy_validate_row(request: HttpRequest) -> HttpResponse:
+    """Live validation: one editor row re-rendered with its errors, from the whole form."""
+    permissions.require_perm(request.user, permissions.CHANGE_POLICY)
+    editor = build_editor(_blank(), request.POST, new=True)
+    prefix = request.POST.get("row", "")
+    form = editor.row(prefix)
+    if form is None:
+        return HttpResponse("Name the row to check.", status=400, content_type="text/plain")
+    form.is_valid()
+    if isinstance(form, TabularForm):
+        return render(request, "anonymizer/_policy_tabular.html", {"form": form})
+    kind = prefix.split("-", 1)[0]
+    return render(request, "anonymizer/_policy_row.html", {"form": form, "kind": kind})
+
+
+def _batch_from(request: HttpRequest, value: str | None) -> SourceBatch:
+    if not value:
+        raise ValidationError("Choose a batch.")
+    return permissions.batch_for_user(request.user, value)
+
+
+@require_POST
+def policy_preview(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Sample records original beside transformed: privacy officers only, audited."""
+    policy = permissions.policy_for_user(request.user, public_id)
+    if not preview.may_preview(request.user):
+        raise PermissionDenied("Only a privacy officer previews records under a policy.")
+    try:
+        batch = _batch_from(request, request.POST.get("batch"))
+        count = int(request.POST.get("records") or preview.PREVIEW_RECORDS)
+    except (ValidationError, ValueError):
+        return _preview_answer(request, policy, {"preview_error": "Choose a batch."}, 400)
+    preview.require_preview(request.user, batch)
+    if not policy.fits(batch):
+        error = {"preview_error": "This policy does not apply to that batch's data class "
+                                  "and purpose."}
+        return _preview_answer(request, policy, error, 400)
+    records = preview.preview_records(policy, batch, count)
+    services.policy_previewed(
+        actor=request.user, policy=policy, batch=batch, record_ids=[r.record_id for r in records]
     )
+    return _preview_answer(request, policy, {"preview": records, "preview_batch": batch})
+
+
+def _preview_answer(
+    request: HttpRequest, policy: Policy, extra: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        # htmx swaps 200 answers only: the error shows in the panel all the same.
+        return render(request, "anonymizer/_policy_preview.html", extra)
+    return _detail(request, policy, status=status, **extra)
+
+
+@require_GET
+def policy_risk(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The k, l, t and prosecutor risk a batch would reach under this version's settings."""
+    policy = permissions.policy_for_user(request.user, public_id)
+    extra: dict[str, Any] = {}
+    if request.GET.get("batch"):
+        batch = permissions.batch_for_user(request.user, request.GET["batch"])
+        extra = {"risk": risk.policy_risk(policy, batch), "risk_batch": batch}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "anonymizer/_policy_risk.html", extra)
+    return _detail(request, policy, **extra)
 
 
 @require_POST

@@ -21,6 +21,7 @@ from anonymizer.exports.selectors import export_dir
 from anonymizer.models import Policy, Record
 from anonymizer.policies import services as policies
 from anonymizer.policies.selectors import default_policy
+from tests.policy_editor.helpers import editor_values, row_prefix
 
 pytestmark = pytest.mark.django_db
 
@@ -132,15 +133,17 @@ def test_a_generalize_rule_that_does_not_fit_the_column_is_refused_on_save(
         policies.policy_create(actor=officer, name="x", column_rules={"birth_year": FORM_EXAMPLE})
     client = Client()
     client.force_login(officer)
-    form = {"name": "years", "linkage_domain": "default", "rules": "{}",
-            "column_rules": json.dumps({"birth_year": FORM_EXAMPLE}), "id_rule": "", "notes": ""}
+    form = editor_values(client) | {"name": "years"}
+    extra = row_prefix(form, "column", "birth_year")  # a column of the batches it applies to
+    form |= {f"{extra}-operator": "generalize", f"{extra}-entity_type": "DATE_TIME"}
     response = client.post("/policies/new/", form)
     assert response.status_code == 400 and b"fits 0 of 6 sampled values" in response.content
     assert not any(str(y).encode() in response.content for y in YEARS)
-    fitting = {"operator": "generalize", "params": {"entity_type": "NUMBER", "band": 10}}
-    response = client.post("/policies/new/", {**form, "column_rules": json.dumps(
-        {"birth_year": fitting})})
+    response = client.post("/policies/new/", form | {
+        f"{extra}-entity_type": "NUMBER", f"{extra}-band": "10"})
     assert response.status_code == 302
+    assert Policy.objects.get(name="years").column_rules == {
+        "birth_year": {"operator": "generalize", "params": {"entity_type": "NUMBER", "band": 10}}}
     with pytest.raises(policies.PolicyError, match="takes no parameter lvl"):
         policies.policy_create(actor=officer, name="y", column_rules={
             "birth_year": {"operator": "generalize",

@@ -10,6 +10,7 @@ from anonymizer.exports import vault
 from anonymizer.models import Policy, VaultEntry
 from anonymizer.policies import services as policies
 from audit.models import AuditEvent
+from tests.policy_editor.helpers import editor_values, row_prefix
 
 pytestmark = pytest.mark.django_db
 
@@ -115,30 +116,26 @@ def test_officer_edits_submits_and_another_approves_in_the_browser(
 ) -> None:
     client = Client()
     client.force_login(officer)
-    response = client.post(
-        "/policies/new/",
-        {
-            "name": "support-training",
-            "data_class": "personal",
-            "purpose": "model_training",
-            "linkage_domain": "support",
-            "rules": '{"rules": {"PERSON": "pseudonymize", "EMAIL_ADDRESS": "replace"}}',
-            "column_rules": '{"plan": "keep"}',
-            "notes": "",
-        },
-    )
+    values = editor_values(client) | {
+        "name": "support-training", "data_class": "personal", "purpose": "model_training",
+        "linkage_domain": "support",
+    }
+    values[f"{row_prefix(values, 'type', 'PERSON')}-operator"] = "pseudonymize"
+    values[f"{row_prefix(values, 'column', '')}-column"] = "plan"
+    values[f"{row_prefix(values, 'column', 'plan')}-operator"] = "keep"
+    response = client.post("/policies/new/", values)
     assert response.status_code == 302
     policy = Policy.objects.get(name="support-training")
-    bad = client.post(
-        f"/policies/{policy.public_id}/",
-        {
-            "name": "support-training",
-            "linkage_domain": "support",
-            "rules": "{not json",
-            "column_rules": "{}",
-        },
-    )
-    assert bad.status_code == 400 and b"Not valid JSON" in bad.content
+    assert policy.rules["rules"]["PERSON"] == {"operator": "pseudonymize"}
+    assert policy.rules["rules"]["EMAIL_ADDRESS"] == {"operator": "replace"}
+    assert policy.column_rules == {"plan": {"operator": "keep"}}
+    bad = editor_values(client, policy)
+    bad[f"{row_prefix(bad, 'type', 'PERSON')}-operator"] = "shred"
+    bad["linkage_domain"] = "not a slug"
+    response = client.post(f"/policies/{policy.public_id}/", bad)
+    assert response.status_code == 400 and b"Select a valid choice" in response.content
+    policy.refresh_from_db()
+    assert policy.linkage_domain == "support"
     client.post(f"/policies/{policy.public_id}/submit/")
     client.post(f"/policies/{policy.public_id}/approve/")
     policy.refresh_from_db()

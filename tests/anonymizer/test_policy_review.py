@@ -78,13 +78,24 @@ def test_it_lists_a_changed_operator_an_added_column_and_a_changed_id_rule(
 def test_it_lists_linkage_domain_and_tabular_changes(officer: Any, officer2: Any) -> None:
     v1 = approved_v1(officer, officer2)
     draft = policies.policy_new_version(actor=officer, policy=v1)
-    edit(draft, officer, linkage_domain="crm", tabular={"k": 5, "dp": {"epsilon": 1.0}})
+    dp = {"epsilon": 1.0, "total": 3.0, "group_by": "plan"}
+    edit(draft, officer, linkage_domain="crm", tabular={"k": 5, "dp": dp})
     rows = policy_changes(draft)
     assert [(r["area"], r["key"], r["change"], r["old"], r["new"]) for r in rows] == [
         ("linkage domain", "linkage_domain", "changed", "default", "crm"),
         ("tabular", "dp.epsilon", "added", "—", "1.0"),
+        ("tabular", "dp.group_by", "added", "—", "plan"),
+        ("tabular", "dp.total", "added", "—", "3.0"),
         ("tabular", "k", "added", "—", "5"),
     ]
+
+
+def test_targets_out_of_range_are_refused_on_save(officer: Any) -> None:
+    draft = policies.policy_create(actor=officer, name="tickets")
+    with pytest.raises(policies.PolicyError, match="dp needs epsilon, total and group_by"):
+        edit(draft, officer, tabular={"k": 5, "dp": {"epsilon": 1.0}})
+    with pytest.raises(policies.PolicyError, match="k must be a whole number"):
+        edit(draft, officer, tabular={"k": 0})
 
 
 def test_a_first_version_has_no_changes_and_says_so(officer: Any, officer2: Any) -> None:
