@@ -14,6 +14,7 @@ from typing import Any
 
 import django_rq
 from django.utils import timezone
+from rq import Worker
 from rq.job import Job, JobStatus
 
 RESULT_TTL = 3600
@@ -94,8 +95,6 @@ def queue_depths() -> dict[str, int]:
 def workers_alive() -> list[dict[str, Any]]:
     """The rq workers registered in Redis that beat within WORKER_HEARTBEAT_GRACE: name, state
     (idle/busy), queues, last heartbeat (datetime) and jobs done; sorted by name."""
-    from rq import Worker
-
     connection = django_rq.get_connection("default")
     now = timezone.now()
     alive = []

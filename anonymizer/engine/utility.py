@@ -57,6 +57,7 @@ def task_accuracy(
     text, with the same stratified folds. Classes with fewer than MIN_PER_CLASS records are
     left out (they cannot be in both a training and a test fold); at least two classes must
     remain, else ValueError."""
+    # scikit-learn takes about a second to import: only the report pays for it.
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -123,7 +124,7 @@ def _tvd(a: Counter[str], b: Counter[str]) -> float:
 
 def _wasserstein(a: list[float], b: list[float]) -> float:
     """Earth mover's distance between two samples, over the first sample's range (0..1)."""
-    from scipy.stats import wasserstein_distance
+    from scipy.stats import wasserstein_distance  # as sklearn above: loaded when needed
 
     if not a or not b:
         return 1.0 if a != b else 0.0

@@ -46,6 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print figures as JSON too.")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        # spaCy takes about a second to import: only this command's run pays for it.
         from anonymizer.engine.analyzer import detect_many, get_analyzer
 
         sets: dict[str, list[GoldDoc]] = {path: _read(path) for path in opts["files"]}
