@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from anonymizer.engine.labels import info
+from anonymizer.engine.labels import info, is_implied
 from anonymizer.engine.transform import TransformResult
 from anonymizer.words import say
 from review.forms import ACCEPT, ACTIONS, REJECT
@@ -133,11 +133,56 @@ def highlight(text: str, spans: Sequence[ReviewSpan]) -> SafeString:
     stays text. `data-o` is the piece's offset in code points, which the page script uses to
     turn a selection into offsets. Labels are shown by CSS (`attr(data-label)`), so they are
     not part of the text a reader selects.
+
+    Implied identifiers (QUASI_* phrases) are a layer over the detections: each phrase is a
+    <mark> of class `implied` around the pieces it covers, detections inside it keeping their
+    own marks ("the only nurse at the <mark>Leeds</mark> clinic").
     """
+    layer = sorted((s for s in spans if is_implied(s.label)), key=lambda s: (s.start, -s.end))
+    base = [s for s in spans if not is_implied(s.label)]
     out: list[str] = []
     cursor = 0
+    for phrase in layer:
+        start, end = _phrase_bounds(phrase, base, len(text))
+        if start < cursor or end <= start:
+            continue  # overlaps an earlier phrase: shown in the list only
+        out.append(_pieces(text, base, cursor, start))
+        out.append(_IMPLIED_OPEN.format(
+            status=escape(phrase.status), pk=phrase.pk, offset=start,
+            label=escape(phrase.label)))
+        out.append(_pieces(text, base, start, end))
+        out.append("</mark>")
+        cursor = end
+    out.append(_pieces(text, base, cursor, len(text)))
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped in _pieces
+
+
+_IMPLIED_OPEN = (
+    f'<mark class="{CLASSES.highlight} implied {CLASSES.category_prefix}quasi_identifier '
+    f'{CLASSES.status_prefix}{{status}}" id="{IDS.mark_prefix}{{pk}}" '
+    f'data-{DATA.span}="{{pk}}" data-{DATA.offset}="{{offset}}" data-{DATA.label}="{{label}}">'
+)
+
+
+def _phrase_bounds(phrase: ReviewSpan, base: Sequence[ReviewSpan], length: int) -> tuple[int, int]:
+    """The phrase widened so that it never cuts a detection's mark in two."""
+    start, end = max(0, phrase.start), min(phrase.end, length)
+    for s in base:
+        if s.start < start < s.end:
+            start = s.start
+        if s.start < end < s.end:
+            end = s.end
+    return start, end
+
+
+def _pieces(text: str, spans: Sequence[ReviewSpan], lo: int, hi: int) -> str:
+    """Segments and marks of text[lo:hi], each escaped on its own."""
+    out: list[str] = []
+    cursor = lo
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        start, end = max(span.start, cursor), min(span.end, len(text))
+        if span.end <= lo or span.start >= hi:
+            continue
+        start, end = max(span.start, cursor), min(span.end, hi)
         if end <= start:
             continue  # overlaps an earlier span (or past the end): shown in the list only
         if start > cursor:
@@ -153,9 +198,9 @@ def highlight(text: str, spans: Sequence[ReviewSpan]) -> SafeString:
             )
         )
         cursor = end
-    if cursor < len(text):
-        out.append(_SEGMENT.format(offset=cursor, text=escape(text[cursor:])))
-    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
+    if cursor < hi:
+        out.append(_SEGMENT.format(offset=cursor, text=escape(text[cursor:hi])))
+    return "".join(out)
 
 
 # --- The span list ------------------------------------------------------------------------

@@ -32,7 +32,8 @@ def text_and_spans(draw: st.DrawFn) -> tuple[str, list[FakeSpan]]:
     for pk in range(draw(st.integers(0, 6))):
         start = draw(st.integers(0, len(text) - 1))
         end = draw(st.integers(start + 1, len(text)))
-        spans.append(FakeSpan(pk + 1, start, end, draw(st.sampled_from(["PERSON", "X<y>"]))))
+        label = draw(st.sampled_from(["PERSON", "X<y>", "QUASI_FAMILY"]))
+        spans.append(FakeSpan(pk + 1, start, end, label))
     return text, spans
 
 
@@ -41,8 +42,13 @@ def test_the_markup_holds_the_text_exactly_once_and_escaped(case: tuple[str, lis
     text, spans = case
     markup = str(highlight(text, spans))
     assert html.unescape(TAG.sub("", markup)) == text
-    offsets = [int(o) for o in re.findall(r'data-o="(\d+)"', markup)]
+    # pieces (segments and marks) in order, each once; an implied phrase's wrapper carries the
+    # offset of its first piece
+    pieces = re.findall(r'<(?:span|mark) class="(?!hl implied)[^"]*"[^>]*data-o="(\d+)"', markup)
+    offsets = [int(o) for o in pieces]
     assert offsets == sorted(offsets) and len(offsets) == len(set(offsets))
+    wrappers = [int(o) for o in re.findall(r'class="hl implied[^"]*"[^>]*data-o="(\d+)"', markup)]
+    assert set(wrappers) <= set(offsets)
 
 
 def test_markup_in_a_ticket_stays_text() -> None:
@@ -50,3 +56,17 @@ def test_markup_in_a_ticket_stays_text() -> None:
     markup = str(highlight(text, [FakeSpan(1, 8, 16, "PERSON")]))
     assert "<script" not in markup and "<img" not in markup
     assert "&lt;script&gt;" in markup and "onerror=&quot;alert(2)&quot;" in markup
+
+
+def test_an_implied_phrase_wraps_the_detections_inside_it() -> None:
+    text = "I am the only nurse at the Leeds clinic."
+    spans = [FakeSpan(1, 0, 39, "QUASI_OCCUPATION"), FakeSpan(2, 27, 32, "LOCATION")]
+    markup = str(highlight(text, spans))
+    outer = re.search(r'<mark class="hl implied[^"]*" id="m-1"[^>]*>(.*)</mark>', markup)
+    assert outer is not None and 'id="m-2"' in outer.group(1)
+    assert html.unescape(TAG.sub("", markup)) == text
+    # a detection that crosses the phrase's edge widens the phrase rather than being cut
+    crossing = str(highlight(text, [FakeSpan(1, 5, 30, "QUASI_OCCUPATION"),
+                                    FakeSpan(2, 27, 32, "LOCATION")]))
+    assert re.search(r'id="m-1"[^>]*data-o="5"', crossing) and crossing.count('id="m-2"') == 1
+    assert html.unescape(TAG.sub("", crossing)) == text
