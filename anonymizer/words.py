@@ -33,6 +33,7 @@ TRIGGERS: dict[str, str] = {
     "uncertain_candidate": "Possible missed name",
     "uncovered_identifier": "Undetected identifier",
     "validation_sample": "Random quality check",
+    "implied_identifier": "Singles a person out",
 }
 
 # What sends a record to review, one sentence per trigger (the help page lists them all).
@@ -60,6 +61,10 @@ TRIGGERS_WHY: dict[str, str] = {
     "a long digit run) is covered by no confident detection.",
     "validation_sample": "The record was picked at random from the low tier, to check that "
     "auto-clearing is safe.",
+    "implied_identifier": "A phrase points at one person without naming them: a relative with "
+    "an age, a job at a named place, a condition, a rare event, a vehicle or device described "
+    "in detail, a history with us or the law (high when it is sharp, \"the only ...\", or when "
+    "there are three).",
 }
 
 # Record statuses (anonymizer.models.RecordStatus).
@@ -138,6 +143,14 @@ LABELS: dict[str, str] = {
     "PROPER_NOUN": "Possible name",
     "SIGNATURE_LINE": "Signature line",
     "JOB_TITLE": "Job title",
+    "QUASI_FAMILY": "Family detail",
+    "QUASI_OCCUPATION": "Job and workplace",
+    "QUASI_AGE": "Age",
+    "QUASI_VEHICLE": "Vehicle description",
+    "QUASI_DEVICE": "Device description",
+    "QUASI_CONDITION": "Health condition",
+    "QUASI_EVENT": "Rare event",
+    "QUASI_HISTORY": "Case history",
 }
 
 # Roles (anonymizer.roles.ROLES).
