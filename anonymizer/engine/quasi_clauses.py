@@ -202,16 +202,18 @@ def _family(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
                 yield span
 
 
-_AMBIGUOUS_CONDITIONS = frozenset(
-    {"ms", "me", "add", "type 1", "type 2", "terminal", "operation", "oxygen"})
+_AMBIGUOUS_CONDITIONS = frozenset({"ms", "me", "add", "als", "ocd", "ibs", "aids", "iva"})
 
 
 def _condition(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
     for c in _CONDITION.finditer(text, s, e):
         word = c.group("c").lower()
-        # short or ambiguous words count only right after a linking verb
-        if word in _AMBIGUOUS_CONDITIONS and not re.search(
-                rf"(?i)\b{_CONDITION_LINK}\s+(?:a\s+|an\s+)?$", text[s:c.start()]):
+        # short or ambiguous words ("MS", "ME", "ADD") count only written in capitals, right
+        # after a verb that gives a condition ("has MS", "diagnosed with ME")
+        if word in _AMBIGUOUS_CONDITIONS and not (
+                c.group("c").isupper() and re.search(
+                    r"(?i)\b(?:has|have|had|got|diagnosed\s+with|suffers?\s+(?:from|with)|"
+                    r"living\s+with|lives\s+with)\s+$", text[s:c.start()])):
             continue
         before = text[max(s, c.start() - 70):c.start()]
         anchors = list(_ANCHOR.finditer(before)) + list(_RELATIVE.finditer(before))
