@@ -1,0 +1,51 @@
+"""How the implied-identifier layer meets a policy before text is transformed.
+
+Detections are merged by strength (`transform.resolve_overlaps`); an implied-identifier phrase
+(QUASI_*, engine.quasi) overlaps the detections inside it on purpose ("the only nurse at the
+[Leeds] clinic"), so it cannot be merged with them by strength. Its operator decides instead:
+
+- a phrase the policy keeps is no span at all: the detections inside it are transformed on
+  their own, as if the phrase had not been found;
+- a phrase the policy transforms (redact, replace, generalize, ...) is transformed whole, and
+  the detections inside it go with it: nothing of them is left to leak, and a generalized
+  phrase ("[job and workplace]") reads better than one cut around a place tag.
+
+Unknown types fail closed as everywhere: a QUASI_* type the policy does not name takes the
+policy's default (which cannot be keep).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
+
+from anonymizer.engine.labels import is_implied
+
+
+class _SpanLike(Protocol):
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def label(self) -> str: ...
+
+
+S = TypeVar("S", bound=_SpanLike)
+
+
+def apply_implied_layer(spans: Sequence[S], operator_of: Callable[[str], str]) -> list[S]:
+    """`spans` with the implied layer resolved against the policy (`operator_of(label)` is the
+    operator the policy gives a type): kept phrases removed; transformed phrases kept, with
+    the detections inside them removed. A detection that reaches past a phrase's edge stays:
+    the transform's merge then joins the two under the detection's stronger type, so no part
+    of it is left out. Order is kept."""
+    phrases = [s for s in spans if is_implied(s.label) and operator_of(s.label) != "keep"]
+    if not phrases:
+        return [s for s in spans if not is_implied(s.label)]
+    return [
+        s for s in spans
+        if (is_implied(s.label) and operator_of(s.label) != "keep")
+        or (not is_implied(s.label)
+            and not any(p.start <= s.start and s.end <= p.end for p in phrases))
+    ]
