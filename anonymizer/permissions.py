@@ -39,6 +39,10 @@ ADD_EXPORT = "anonymizer.add_exporteddataset"
 DOWNLOAD_EXPORT = "anonymizer.download_exporteddataset"
 LOOKUP_VAULT = "anonymizer.view_vaultentry"
 MANAGE_API_TOKENS = "anonymizer.change_apitoken"  # list and revoke anyone's API token
+VIEW_PIPELINE = "anonymizer.view_pipeline"
+ADD_PIPELINE = "anonymizer.add_pipeline"
+CHANGE_PIPELINE = "anonymizer.change_pipeline"
+RUN_PIPELINE = "anonymizer.run_pipeline"
 RESOLVE_ESCALATION = "review.resolve_escalation"
 USE_REVIEW = "review.view_reviewitem"  # the review workspace; records still need `review`
 

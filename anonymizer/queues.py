@@ -14,7 +14,7 @@ from typing import Any
 
 import django_rq
 from django.utils import timezone
-from rq import Worker
+from rq import Queue, Worker
 from rq.job import Job, JobStatus
 
 RESULT_TTL = 3600
@@ -87,15 +87,20 @@ QUEUE_NAMES = ("default", "detection", "export")
 WORKER_HEARTBEAT_GRACE = timedelta(seconds=90)
 
 
-def queue_depths() -> dict[str, int]:
-    """Jobs waiting on each Veil queue (queued, not yet started)."""
-    return {name: django_rq.get_queue(name).count for name in QUEUE_NAMES}
+def queue_depths(connection: Any = None) -> dict[str, int]:
+    """Jobs waiting on each Veil queue (queued, not yet started). `connection`: a Redis client
+    to ask instead of the queues' own (the health probe passes one that gives up quickly)."""
+    return {
+        name: (Queue(name, connection=connection) if connection is not None
+               else django_rq.get_queue(name)).count
+        for name in QUEUE_NAMES
+    }
 
 
-def workers_alive() -> list[dict[str, Any]]:
+def workers_alive(connection: Any = None) -> list[dict[str, Any]]:
     """The rq workers registered in Redis that beat within WORKER_HEARTBEAT_GRACE: name, state
     (idle/busy), queues, last heartbeat (datetime) and jobs done; sorted by name."""
-    connection = django_rq.get_connection("default")
+    connection = connection if connection is not None else django_rq.get_connection("default")
     now = timezone.now()
     alive = []
     for worker in Worker.all(connection=connection):

@@ -34,6 +34,7 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         p.VIEW_EXPORT,
         p.RESOLVE_ESCALATION,
         p.VIEW_AUDIT,
+        p.VIEW_PIPELINE,
     ),
     ADMIN: (
         p.VIEW,
@@ -45,6 +46,10 @@ GROUP_PERMISSIONS: dict[str, tuple[str, ...]] = {
         p.VIEW_EXPORT,
         p.DOWNLOAD_EXPORT,
         p.MANAGE_API_TOKENS,
+        p.VIEW_PIPELINE,
+        p.ADD_PIPELINE,
+        p.CHANGE_PIPELINE,
+        p.RUN_PIPELINE,
     ),
 }
 

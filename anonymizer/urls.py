@@ -5,6 +5,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include(f"anonymizer.{stage}.urls"))
     for stage in (
-        "dashboards", "batches", "detection", "rulesets", "policies", "exports", "erasure"
+        "dashboards", "batches", "detection", "rulesets", "policies", "exports", "erasure",
+        "pipelines",
     )
 ]

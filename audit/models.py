@@ -47,6 +47,13 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "at"], name="audit_action_at"),
             models.Index(fields=["batch_public_id", "at"], name="audit_batch_at"),
             models.Index(fields=["actor", "at"], name="audit_actor_at"),
+            # The list pages in seq order within one kind, actor name, batch or object, and
+            # reads a date range off the time index.
+            models.Index(fields=["action", "seq"], name="audit_action_seq"),
+            models.Index(fields=["actor_name", "seq"], name="audit_actor_name_seq"),
+            models.Index(fields=["batch_public_id", "seq"], name="audit_batch_seq"),
+            models.Index(fields=["target_id", "seq"], name="audit_target_seq"),
+            models.Index(fields=["at"], name="audit_at"),
         ]
 
     def save(self, *args: object, **kwargs: object) -> None:

@@ -7,6 +7,7 @@ explicitly, so an action and its audit event commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -152,8 +154,23 @@ def audit_checkpoint() -> tuple[Verification, Checkpoint | None]:
     return result, (checkpoint_write() if result.intact else None)
 
 
-def request_ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+def client_ip(request: Any) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind a proxy (VEIL_BEHIND_PROXY) the last
+    X-Forwarded-For entry, which the proxy itself appended (earlier entries are the client's
+    to forge). Anything that is not an IP address is ignored."""
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR")
+    if getattr(settings, "VEIL_BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            return remote
+    return remote
+
+
+request_ip = client_ip
 
 
 def as_aware(dt: datetime) -> datetime:

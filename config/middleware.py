@@ -10,9 +10,10 @@ from django.utils.cache import add_never_cache_headers
 
 from config import views
 
-# Paths reachable without a session: the login page itself, static assets, and the token API
-# (which authenticates each request itself).
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz/")
+# Paths reachable without a session: the login page itself, static assets, the token API
+# (which authenticates each request itself), the health probe (public, says little) and the
+# metrics (which check their own bearer token or loopback caller: config.metrics).
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/api/", "/healthz", "/metrics")
 
 
 class LoginRequiredEverywhereMiddleware:

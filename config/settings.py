@@ -155,9 +155,12 @@ CSRF_COOKIE_SECURE = _SECURE
 SECURE_HSTS_SECONDS = env_int("VEIL_HSTS_SECONDS", 31536000 if _SECURE else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _SECURE
 SECURE_HSTS_PRELOAD = _SECURE
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("VEIL_BEHIND_PROXY", False) else None
-)
+# Behind a TLS proxy (nginx, docs/deploy.md) every request comes from the proxy's address: the
+# client's is the last X-Forwarded-For entry, the one the proxy appended (audit.services
+# .client_ip), for the audit trail and the per-address log-in lockout alike.
+VEIL_BEHIND_PROXY = env_bool("VEIL_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if VEIL_BEHIND_PROXY else None
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -251,6 +254,10 @@ VEIL_SWEEP_SECONDS = env_int("VEIL_SWEEP_SECONDS", 60, minimum=1)
 VEIL_SWEEP_PENDING_SECONDS = env_int("VEIL_SWEEP_PENDING_SECONDS", 30, minimum=0)
 VEIL_EXPORT_LEASE_SECONDS = env_int("VEIL_EXPORT_LEASE_SECONDS", 300, minimum=1)
 
+# --- Pipelines: the folders on the server a pipeline may read (comma-separated); a pipeline's
+# source folder must lie inside one of them. The sweep runs due pipelines.
+VEIL_PIPELINE_ROOTS = env_list("VEIL_PIPELINE_ROOTS", [str(VAR_DIR / "inbox")])
+
 # --- Review.
 # Share of low-tier records sampled into the review queue; the rest are auto-cleared.
 VEIL_LOW_TIER_SAMPLE_RATE = env_float("VEIL_LOW_TIER_SAMPLE_RATE", 0.05)
@@ -270,6 +277,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "anonymizer.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Veil API",
@@ -279,7 +287,43 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": True},
+    "ENUM_NAME_OVERRIDES": {
+        "BatchStatusEnum": "anonymizer.models.batches.BatchStatus",
+        "RecordStatusEnum": "anonymizer.models.batches.RecordStatus",
+        "SourceFormatEnum": "anonymizer.models.batches.SourceFormat",
+        "UploadFormatEnum": "anonymizer.api.serializers.batches.UPLOAD_FORMATS",
+        "DetectionStatusEnum": "anonymizer.models.detection.DetectionRun.Status",
+        "RuleSetStatusEnum": "anonymizer.models.detection.RuleSet.Status",
+        "PolicyStatusEnum": "anonymizer.models.policies.Policy.Status",
+        "ExportStatusEnum": "anonymizer.models.exports.ExportedDataset.Status",
+        "SpanStatusEnum": "review.models.SpanStatus",
+    },
 }
 
-# --- Metrics (django-prometheus at /metrics, see config.urls).
+# --- Metrics (django-prometheus's middleware; /metrics is served by config.metrics).
 PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# --- Health and metrics (/healthz/: config.health; /metrics: config.metrics; docs/deploy.md).
+# A bearer token that lets a scraper read /metrics and the detail of /healthz/ from anywhere
+# (or VEIL_METRICS_TOKEN_FILE). Empty: only direct callers on this machine may.
+VEIL_METRICS_TOKEN = env_secret("VEIL_METRICS_TOKEN", "")
+if _PUBLIC and VEIL_METRICS_TOKEN:
+    refuse_weak_secret("VEIL_METRICS_TOKEN", VEIL_METRICS_TOKEN)
+# Requests from loopback with no proxy header (X-Forwarded-For, X-Real-IP, Forwarded) need no
+# token: Prometheus or an operator on the machine itself, not a visitor through nginx.
+VEIL_METRICS_ALLOW_LOOPBACK = env_bool("VEIL_METRICS_ALLOW_LOOPBACK", True)
+# Each health check gives up after this long (Redis socket timeouts, PostgreSQL's
+# statement_timeout); connecting to PostgreSQL gives up after VEIL_DB_CONNECT_TIMEOUT.
+VEIL_HEALTH_TIMEOUT_SECONDS = env_float("VEIL_HEALTH_TIMEOUT_SECONDS", 1.0)
+if VEIL_HEALTH_TIMEOUT_SECONDS <= 0:
+    raise ImproperlyConfigured("VEIL_HEALTH_TIMEOUT_SECONDS must be more than 0.")
+# /healthz/ fails with fewer rq workers alive than this (0: workers are not its business).
+VEIL_HEALTH_MIN_WORKERS = env_int("VEIL_HEALTH_MIN_WORKERS", 1, minimum=0)
+VEIL_DB_CONNECT_TIMEOUT = env_int("VEIL_DB_CONNECT_TIMEOUT", 5, minimum=1)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", VEIL_DB_CONNECT_TIMEOUT
+    )

@@ -13,7 +13,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("help/", views.help_page, name="help"),
     path("api/", include("anonymizer.api.urls")),
-    path("", include("django_prometheus.urls")),
+    path("metrics", views.metrics_view, name="metrics"),
     path("", include("audit.urls")),
     path("", include("review.urls")),
     path("", include("anonymizer.urls")),

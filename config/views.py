@@ -1,17 +1,32 @@
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from anonymizer import words
+from config import health, metrics
 
 
+@require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+    """config.health's checks: 200 when all pass, 503 when one fails. Public (load balancers
+    call it); only a caller config.metrics trusts sees the detail. `?scope=web` asks only what
+    one web process needs (database, migrations, Redis), not the rq workers and queues."""
+    scope = request.GET.get("scope", "all")
+    if scope not in health.SCOPES:
+        return JsonResponse({"error": f"scope is one of {', '.join(health.SCOPES)}"}, status=400)
+    ok, report = health.health_report(scope, detailed=metrics.may_read_metrics(request))
+    return JsonResponse(report, status=200 if ok else 503)
+
+
+@require_safe
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus text, for a bearer token (VEIL_METRICS_TOKEN) or a direct loopback caller."""
+    if not metrics.may_read_metrics(request):
+        return HttpResponse("metrics need a bearer token\n", status=403, content_type="text/plain")
+    return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -126,6 +126,17 @@ class ReviewItem(models.Model):
                 condition=Q(returned_to__isnull=False),
                 name="review_item_returned",
             ),
+            # The escalation list: open ones by age, and all escalated ever (resolved too).
+            models.Index(
+                fields=["escalated_at", "id"],
+                condition=Q(state="escalated"),
+                name="review_item_open_escalation",
+            ),
+            models.Index(
+                fields=["escalated_at", "id"],
+                condition=Q(escalated_at__isnull=False),
+                name="review_item_escalated",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -261,6 +272,8 @@ class Decision(models.Model):
         indexes = [
             # A record's history, and the corrections dataset, read decisions by record.
             models.Index(fields=["record", "at"], name="decision_record_at"),
+            # The records list's reviewer filter: the records a person acted on.
+            models.Index(fields=["actor", "record"], name="decision_actor_record"),
         ]
         constraints = [
             models.CheckConstraint(

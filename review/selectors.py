@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet, TextChoices
 from django.utils import timezone
 
 from anonymizer.engine.labels import LABELS, info
@@ -29,6 +31,8 @@ from anonymizer.engine.transform import (
 from anonymizer.models import Policy, RiskAssessment, SourceBatch
 from anonymizer.permissions import REVIEW, batches_for_user
 from anonymizer.policies.selectors import policy_for_batch
+from anonymizer.roles import REVIEWER
+from audit.selectors import between
 from review.models import Decision, ItemState, ReviewItem, ReviewSpan, SpanStatus
 
 LABEL_CHOICES = tuple(sorted(LABELS))
@@ -227,15 +231,68 @@ class Escalation:
     note: str
 
 
-def escalations(user: Any, limit: int = 200) -> list[Escalation]:
-    """Escalated records of the batches the officer can see, oldest first, with the note."""
-    items = list(
-        ReviewItem.objects.filter(
-            state=ItemState.ESCALATED, batch__in=batches_for_user(user).values("id")
-        )
-        .select_related("batch", "record", "escalated_by", "holder")
-        .order_by("escalated_at", "id")[:limit]
+class EscalationStatus(TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved or returned"
+    ANY = "any", "Open or resolved"
+
+
+ESCALATION_SORTS = {"oldest": ("escalated_at", "id"), "newest": ("-escalated_at", "-id")}
+
+
+@dataclass(frozen=True)
+class EscalationFilters:
+    status: str = EscalationStatus.OPEN
+    batch: str = ""
+    escalated_by: int | None = None
+    older_than: int | None = None  # days since escalation
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "oldest"
+
+
+def escalation_filters(params: Any) -> EscalationFilters:
+    """The list's GET parameters, unknown or malformed values dropped (never an error)."""
+    return EscalationFilters(
+        status=pick(params, "status", EscalationStatus.values, EscalationStatus.OPEN),
+        batch=uuid_param(params, "batch"),
+        escalated_by=int_param(params, "escalated_by"),
+        older_than=int_param(params, "older_than"),
+        date_from=date_param(params, "date_from"),
+        date_to=date_param(params, "date_to"),
+        sort=pick(params, "sort", ESCALATION_SORTS, "oldest"),
     )
+
+
+def escalations_listed(user: Any, filters: EscalationFilters) -> QuerySet[ReviewItem]:
+    """Records escalated in the batches the user can see (open ones: still waiting for an
+    officer; resolved: marked reviewed or returned to the reviewer), in the chosen order."""
+    items = ReviewItem.objects.filter(
+        escalated_at__isnull=False, batch__in=batches_for_user(user).values("id")
+    )
+    if filters.status == EscalationStatus.OPEN:
+        items = items.filter(state=ItemState.ESCALATED)
+    elif filters.status == EscalationStatus.RESOLVED:
+        items = items.exclude(state=ItemState.ESCALATED)
+    if filters.batch:
+        items = items.filter(batch__public_id=filters.batch)
+    if filters.escalated_by is not None:
+        items = items.filter(escalated_by_id=filters.escalated_by)
+    if filters.older_than is not None:
+        items = items.filter(escalated_at__lt=timezone.now() - timedelta(days=filters.older_than))
+    items = items.filter(between("escalated_at", filters.date_from, filters.date_to))
+    return (
+        items.select_related("batch", "record", "escalated_by", "holder")
+        .defer("record__text", "record__fields")  # the list never shows record text
+        .order_by(*ESCALATION_SORTS[filters.sort])
+    )
+
+
+def escalation_rows(items: QuerySet[ReviewItem], pks: list[int]) -> list[Escalation]:
+    """The items of one page (their `pks`, in order; a deep page pages on the ids alone) with
+    the note of their latest escalation, in two queries."""
+    found = {i.pk: i for i in items.filter(pk__in=pks)}
+    items = [found[pk] for pk in pks]
     notes: dict[int, str] = {}
     for record_id, reason in (
         Decision.objects.filter(
@@ -246,6 +303,44 @@ def escalations(user: Any, limit: int = 200) -> list[Escalation]:
     ):
         notes[record_id] = reason  # the latest escalation's note wins
     return [Escalation(item=i, note=notes.get(i.record_id, "")) for i in items]
+
+
+def escalations(user: Any, limit: int = 200) -> list[Escalation]:
+    """Open escalations of the batches the officer can see, oldest first, with the note."""
+    items = escalations_listed(user, EscalationFilters())
+    return escalation_rows(items, list(items.values_list("pk", flat=True)[:limit]))
+
+
+def reviewers_all() -> QuerySet[Any]:
+    """Everyone in the reviewer group, by name (the lists' reviewer filters)."""
+    return get_user_model().objects.filter(groups__name=REVIEWER).order_by("username")
+
+
+# --- Query parameters of the list pages ---------------------------------------------------
+
+
+def pick(params: Any, name: str, allowed: Iterable[str], default: str = "") -> str:
+    value = params.get(name, "")
+    return value if value in allowed else default
+
+
+def int_param(params: Any, name: str) -> int | None:
+    value = str(params.get(name, "")).strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def date_param(params: Any, name: str) -> date | None:
+    try:
+        return date.fromisoformat(str(params.get(name, "")).strip())
+    except ValueError:
+        return None
+
+
+def uuid_param(params: Any, name: str) -> str:
+    try:
+        return str(UUID(str(params.get(name, "")).strip()))
+    except ValueError:
+        return ""
 
 
 # --- For exports --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from anonymizer.models import Record
 from audit.services import audit_log
+from config.metrics import REVIEW_ACTIONS
 from review.models import Decision, ItemState, ReviewItem, ReviewSpan, SpanStatus
 
 # The names imported under a redundant alias are re-exported: reachable from here as before
@@ -75,6 +76,7 @@ def _record(
         reason=reason,
         version=locked.version,
     )
+    transaction.on_commit(lambda: REVIEW_ACTIONS.labels(action=action).inc())  # config.metrics
     audit_log(
         actor=actor,
         action=f"review.{action}",

@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -37,6 +38,8 @@ from review.forms import (
     ActionForm,
 )
 from review.models import ReviewItem
+
+ESCALATIONS_PER_PAGE = 50
 
 
 @require_GET
@@ -99,7 +102,21 @@ def _workspace(request: HttpRequest, item: ReviewItem, officer: bool) -> dict[st
 def escalation_list(request: HttpRequest) -> HttpResponse:
     if not permissions.is_officer(request.user):
         raise PermissionDenied("Only privacy officers resolve escalations.")
-    context = {"escalations": selectors.escalations(request.user)}
+    filters = selectors.escalation_filters(request.GET)
+    items = selectors.escalations_listed(request.user, filters)
+    pks = items.values_list("pk", flat=True)
+    page = Paginator(pks, ESCALATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "escalations": selectors.escalation_rows(items, list(page.object_list)),
+        "filters": filters,
+        "query": query.urlencode(),
+        "statuses": selectors.EscalationStatus.choices,
+        "sorts": selectors.ESCALATION_SORTS,
+        "reviewers": selectors.reviewers_all(),
+    }
     return render(request, "review/escalations.html", context)
 
 

@@ -52,11 +52,13 @@ done
 # The sweep (`manage.py sweep`) every VEIL_SWEEP_SECONDS, queued by rq's cron scheduler.
 $PY manage.py rqcron anonymizer.detection.cron &
 pids+=($!)
-# gunicorn (VEIL_WEB_WORKERS processes, default one per core, 4 threads each); static files
-# are served by WhiteNoise from var/staticfiles.
-.venv/bin/gunicorn config.wsgi:application --bind 127.0.0.1:8000 \
-  --workers "${VEIL_WEB_WORKERS:-$cores}" --worker-class gthread --threads 4 \
-  --timeout 120 --graceful-timeout 20 --access-logfile - &
+# gunicorn (deploy/gunicorn.conf.py: VEIL_WEB_WORKERS processes, default one per core,
+# VEIL_WEB_THREADS threads each, on VEIL_BIND, default 127.0.0.1:8000); static files are served
+# by WhiteNoise from var/staticfiles. Its processes share their Prometheus metrics through
+# PROMETHEUS_MULTIPROC_DIR (emptied at start), for the web only: rq workers' figures are read
+# from the database and Redis at scrape time (docs/deploy.md, "Metrics").
+PROMETHEUS_MULTIPROC_DIR="${PROMETHEUS_MULTIPROC_DIR:-$PWD/var/prometheus}" \
+  .venv/bin/gunicorn config.wsgi:application --config deploy/gunicorn.conf.py &
 pids+=($!)
 echo "Veil is running on http://127.0.0.1:8000/  (Ctrl-C stops the server, the worker, the sweep and Redis)"
 wait -n "${pids[@]}"

@@ -13,14 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anonymizer import permissions
+from anonymizer import permissions, words
 from anonymizer.batches import columns, selectors, services
 from anonymizer.batches.forms import AssignReviewersForm, BatchUploadForm
 from anonymizer.batches.ingest import IngestError
 from anonymizer.detection.selectors import RunProgress, run_progress
 from anonymizer.exports.selectors import batch_exports
-from anonymizer.models import ColumnRole, DataClass, Purpose, SourceBatch
+from anonymizer.models import ColumnRole, DataClass, Purpose, RiskAssessment, SourceBatch
 from anonymizer.policies.selectors import policies_for_batch
+from audit.selectors import keyset_page
+from review.selectors import reviewers_all
 
 RECORDS_PER_PAGE = 50
 BATCHES_PER_PAGE = 25
@@ -30,7 +32,9 @@ BATCHES_PER_PAGE = 25
 def batch_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.batch_list_filters(request.GET)
     batches = selectors.batches_listed(permissions.batches_for_user(request.user), filters)
-    page = Paginator(batches, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    pks = batches.values_list("pk", flat=True)
+    page = Paginator(pks, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = selectors.in_order(batches, list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -41,8 +45,61 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         "data_classes": DataClass.choices,
         "purposes": Purpose.choices,
         "sorts": selectors.BATCH_SORTS,
+        "reviewers": _reviewer_choices(request),
     }
     return render(request, "anonymizer/batch_list.html", context)
+
+
+def _reviewer_choices(request: HttpRequest) -> Any:
+    """Everyone in the reviewer group for those who see every batch; a reviewer, themselves."""
+    if permissions.may(request.user, permissions.VIEW):
+        return reviewers_all()
+    return [request.user]
+
+
+@require_http_methods(["GET"])
+def record_list(request: HttpRequest) -> HttpResponse:
+    """Records of every batch the user may see, with tier, triggers and span counts: never
+    their text (that stays on the review page, for those who may review the batch)."""
+    user = request.user
+    filters = selectors.record_list_filters(request.GET)
+    every = permissions.may(user, permissions.VIEW)
+    records = selectors.records_listed(
+        permissions.batches_for_user(user), filters, every_batch=every
+    )
+    page = keyset_page(
+        records, selectors.RECORD_SORTS[filters.sort], selectors.RECORD_CURSORS[filters.sort],
+        after=request.GET.get("after", ""), before=request.GET.get("before", ""),
+        size=selectors.RECORDS_PER_PAGE,
+    )  # fmt: skip
+    reviewable = None
+    if not permissions.is_officer(user):
+        shown = {r.batch_id for r in page.rows}
+        mine = permissions.batches_for_user(user, permissions.REVIEW).filter(pk__in=shown)
+        reviewable = set(mine.values_list("pk", flat=True)) if shown else set()
+    query = request.GET.copy()
+    for cursor in ("after", "before"):
+        query.pop(cursor, None)
+    context = {
+        "page": page,
+        "rows": selectors.record_rows(page.rows, reviewable),
+        "filters": filters,
+        "batch": _batch_named(user, filters.batch),
+        "query": query.urlencode(),
+        "tiers": RiskAssessment.Tier.choices,
+        "states": selectors.ReviewState.choices,
+        "triggers": sorted(words.TRIGGERS.items(), key=lambda t: t[1]),
+        "sorts": selectors.RECORD_SORTS,
+        "reviewers": _reviewer_choices(request),
+    }
+    return render(request, "anonymizer/record_list.html", context)
+
+
+def _batch_named(user: Any, public_id: str) -> SourceBatch | None:
+    """The batch the list is narrowed to, if the user may see it (for its name)."""
+    if not public_id:
+        return None
+    return permissions.batches_for_user(user).filter(public_id=public_id).first()
 
 
 @require_http_methods(["GET", "POST"])

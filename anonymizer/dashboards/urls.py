@@ -1,6 +1,9 @@
+"""Each role's home page: the reviewer's queue and throughput, the officer's risk overview, the
+admin's batches, exports and workers."""
 from django.urls import path
-from django.views.generic import RedirectView
+
+from anonymizer.dashboards import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="batch_list"), name="home"),
+    path("", views.home, name="home"),
 ]

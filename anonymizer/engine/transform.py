@@ -91,20 +91,27 @@ class TransformResult:
 
 def resolve_overlaps(spans: Sequence[SpanLike], text_length: int) -> list[Span]:
     """One span per connected overlap group: the union of its ranges, the strongest type."""
-    ordered = sorted(
-        (Span(max(0, s.start), min(text_length, s.end), s.label) for s in spans),
-        key=lambda s: (s.start, -s.end),
+    ordered = sorted(  # by the clipped range, as each span is clipped to the text below
+        spans,
+        key=lambda s: (max(0, s.start), -min(text_length, s.end)),
     )
     out: list[Span] = []
+    last_end = -1
     for span in ordered:
-        if span.end <= span.start:
+        start, end = max(0, span.start), min(text_length, span.end)
+        if end <= start:
             continue
-        if out and span.start < out[-1].end:
+        if start < last_end:
             last = out[-1]
             label = max((last.label, span.label), key=strength)
-            out[-1] = Span(last.start, max(last.end, span.end), label)
+            last_end = max(last_end, end)
+            out[-1] = Span(last.start, last_end, label)
         else:
-            out.append(span)
+            out.append(
+                span if type(span) is Span and (start, end) == (span.start, span.end)
+                else Span(start, end, span.label)
+            )
+            last_end = end
     return out
 
 
@@ -117,8 +124,22 @@ def pseudonym(value: str, label: str, key: bytes) -> str:
     return f"{prefix}_{code[:12]}"
 
 
-def apply_operator(value: str, label: str, spec: OperatorSpec, key: bytes) -> str:
+Memo = dict[tuple[str, str], str]  # (label, value) -> pseudonym, for one run under one key
+
+
+def apply_operator(
+    value: str, label: str, spec: OperatorSpec, key: bytes, memo: Memo | None = None
+) -> str:
+    """`memo` keeps the pseudonyms made under `key` (an export makes the same ones often); it
+    must only ever be used with that one key."""
     op, p = spec.operator, spec.params
+    if op == "pseudonymize":
+        if memo is None:
+            return pseudonym(value, label, key)
+        token = memo.get((label, value))
+        if token is None:
+            token = memo[(label, value)] = pseudonym(value, label, key)
+        return token
     if op == "keep":
         return value
     if op == "redact":
@@ -131,8 +152,6 @@ def apply_operator(value: str, label: str, spec: OperatorSpec, key: bytes) -> st
         visible = value[-keep_last:] if 0 < keep_last < len(value) else ""
         masked = "".join(char if ch.isalnum() else ch for ch in value[: len(value) - len(visible)])
         return masked + visible
-    if op == "pseudonymize":
-        return pseudonym(value, label, key)
     return generalize(value, label, p)
 
 
@@ -199,8 +218,14 @@ def _generalized(value: str, label: str, params: Mapping[str, Any]) -> str | Non
 
 
 def transform(
-    text: str, spans: Sequence[SpanLike], policy: PolicySpec, key: bytes
+    text: str,
+    spans: Sequence[SpanLike],
+    policy: PolicySpec,
+    key: bytes,
+    memo: Memo | None = None,
 ) -> TransformResult:
+    """Each span (overlaps resolved) replaced by its operator's output; `memo` as for
+    apply_operator."""
     resolved = resolve_overlaps(spans, len(text))
     pieces: list[str] = []
     changes: list[Change] = []
@@ -211,7 +236,7 @@ def transform(
         pieces.append(before)
         out_len += len(before)
         spec = policy.operator_for(span.label)
-        replacement = apply_operator(text[span.start:span.end], span.label, spec, key)
+        replacement = apply_operator(text[span.start:span.end], span.label, spec, key, memo)
         pieces.append(replacement)
         changes.append(Change(span.start, span.end, out_len, out_len + len(replacement),
                               span.label, spec.operator))

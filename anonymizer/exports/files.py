@@ -1,7 +1,6 @@
 """Writing an export's files: each exportable record transformed under the policy (its text,
-its structured columns and its id), to JSON lines and CSV, into a `.partial` directory that
-becomes the export's directory only whole. Folders are 0700 and files 0600; partial folders
-of exports no longer running (a crashed worker's) are removed when the next export starts."""
+its structured columns and its id), to JSON lines and CSV, read and written a chunk of records
+at a time; files are 0600 (the `.partial` directory they go into: services)."""
 
 from __future__ import annotations
 
@@ -9,34 +8,36 @@ import csv
 import hashlib
 import json
 import os
-import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
+from anonymizer.engine.labels import is_hint
 from anonymizer.engine.transform import (
+    Memo,
     OperatorSpec,
     PolicySpec,
     Span,
+    TransformResult,
     apply_operator,
     policy_from_dict,
-    pseudonym,
     transform,
 )
 from anonymizer.exports.keys import linkage_key
 from anonymizer.exports.residual import ResidualScan
-from anonymizer.exports.selectors import EXPORTABLE, final_spans
-from anonymizer.models import ExportedDataset, Record, SourceBatch
+from anonymizer.exports.selectors import EXPORTABLE
+from anonymizer.models import DetectedSpan, ExportedDataset, Record, SourceBatch
 from audit.cells import neutralise_cell
+from review.models import ItemState, ReviewItem, ReviewSpan, SpanStatus
 
-CHUNK = 1000
+CHUNK = 2000
 RECORD_FILES = ("records.jsonl", "records.csv")
 SUPPRESSED = "suppressed_for_k_anonymity"
 ID_LABEL = "RECORD_ID"
-PARTIAL = ".partial"
 
 Progress = Callable[[int], None]
 
@@ -54,14 +55,13 @@ class Tally:
     vault: dict[str, tuple[str, str]] = field(default_factory=dict)
     residual: ResidualScan = field(default_factory=ResidualScan)
     column_counts: dict[str, Counter[str]] = field(default_factory=dict)
-    columns: dict[str, dict[str, Any]] = field(default_factory=dict)  # the manifest's report
-    id_column: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Plan:
     """How one export transforms records: text rules, column rules, key, columns kept, and
-    the k-anonymity step's suppressed records and generalized values."""
+    the k-anonymity step's suppressed records and generalized values. `memo` holds the
+    pseudonyms made under `key` during this export (engine.transform.apply_operator)."""
 
     spec: PolicySpec
     columns: PolicySpec
@@ -71,6 +71,21 @@ class Plan:
     generalized: dict[int, dict[str, str]]
     id_spec: OperatorSpec = OperatorSpec("pseudonymize")
     id_source: str = "default"
+    memo: Memo = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def column_specs(self) -> list[tuple[str, OperatorSpec, str]]:
+        """Per kept column: its rule and the type its values are treated as."""
+        return [
+            (c, spec, str(spec.params.get("entity_type", c.upper())))
+            for c in self.kept_columns
+            for spec in (self.columns.operator_for(c),)
+        ]
+
+    @cached_property
+    def keep_columns(self) -> list[str]:
+        """Kept columns whose rule is keep: verbatim unless the k-anonymity step changed them."""
+        return [c for c, spec, _ in self.column_specs if spec.operator == "keep"]
 
 
 def kept_columns(batch: SourceBatch, column_rules: dict[str, Any]) -> list[str]:
@@ -109,7 +124,7 @@ def make_plan(
 
 
 class RecordFiles:
-    """records.jsonl and records.csv, written side by side."""
+    """records.jsonl and records.csv, written side by side, a chunk of records at a time."""
 
     def __init__(self, directory: Path, columns: list[str]) -> None:
         self.columns = columns
@@ -117,12 +132,21 @@ class RecordFiles:
         self._csv_file: TextIO = private_open(directory / "records.csv", newline="")
         self._csv = csv.writer(self._csv_file)
         self._csv.writerow(["id", "text", *columns])
+        self._lines: list[str] = []
+        self._rows: list[list[str]] = []
 
     def write(self, external_id: str, text: str, fields: dict[str, Any]) -> None:
         line = {"id": external_id, "text": text, "fields": fields}
-        self._jsonl.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self._lines.append(_dumps(line))
         cells = [external_id, text, *(fields.get(c) for c in self.columns)]
-        self._csv.writerow([neutralise_cell(c) for c in cells])
+        self._rows.append([neutralise_cell(c) for c in cells])
+
+    def flush(self) -> None:
+        """Write out what write() collected."""
+        self._lines.append("")
+        self._jsonl.write("\n".join(self._lines))
+        self._csv.writerows(self._rows)
+        self._lines, self._rows = [], []
 
     def __enter__(self) -> RecordFiles:
         return self
@@ -130,8 +154,15 @@ class RecordFiles:
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._jsonl.close()
-        self._csv_file.close()
+        try:
+            if kind is None:
+                self.flush()
+        finally:
+            self._jsonl.close()
+            self._csv_file.close()
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(.., ensure_ascii=False)
 
 
 def write_records(
@@ -141,94 +172,103 @@ def write_records(
     first pass), then transform, scan and write every exportable record, a chunk at a time,
     reporting progress."""
     tally = Tally()
-    ids = list(
-        Record.objects.filter(batch=export.batch).order_by("position").values_list("id", flat=True)
-    )
     ExportedDataset.objects.filter(pk=export.pk).update(records_total=export.batch.record_count)
-    for chunk, spans in _chunks(export.batch, ids):
-        for record in chunk:  # every record, exported or not: a name found in one still
-            _collect(record, spans[record.id], plan, tally.residual)  # waiting for review
-            # must not leave verbatim in another that is exported
+    for chunk, spans in record_chunks(export.batch, ("id", "text", "fields")):
+        for rid, text, fields in chunk:  # every record, exported or not: a name found in one
+            _collect(rid, text, fields, spans[rid], plan, tally.residual)  # still waiting
+            # for review must not leave verbatim in another that is exported
     tally.residual.build()
     done = 0
     with RecordFiles(directory, plan.kept_columns) as files:
-        for chunk, spans in _chunks(export.batch, ids):
-            for record in chunk:
-                _write_record(record, spans[record.id], plan, files, tally)
+        for chunk, spans in record_chunks(export.batch, RECORD_FIELDS):
+            for row in chunk:
+                _write_record(row, spans[row[0]], plan, files, tally)
+            files.flush()
             if progress is not None:
                 progress(len(chunk))
             done += len(chunk)
             ExportedDataset.objects.filter(pk=export.pk).update(records_done=done)
-    tally.columns = column_report(export.batch, plan, tally.column_counts)
-    tally.id_column = id_report(export, plan)
     return tally
 
 
-def _chunks(
-    batch: SourceBatch, ids: list[int]
-) -> Iterator[tuple[list[Record], dict[int, list[Span]]]]:
-    for start in range(0, len(ids), CHUNK):
-        chunk = list(
-            Record.objects.filter(id__in=ids[start : start + CHUNK])
-            .order_by("position")
-            .only("id", "external_id", "text", "fields", "status")
-        )
-        yield chunk, final_spans(batch, [r.id for r in chunk])
+RECORD_FIELDS = ("id", "external_id", "text", "fields", "status")
+Row = tuple[int, str, str, dict[str, Any], str]  # the values of RECORD_FIELDS
 
 
-def _collect(record: Record, spans: list[Span], plan: Plan, scan: ResidualScan) -> None:
+def record_chunks(
+    batch: SourceBatch, names: tuple[str, ...]
+) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[Span]]]]:
+    """The batch's records in file order, CHUNK at a time (`names`: the values read; the
+    first is "id"), with the spans each leaves with."""
+    records = Record.objects.filter(batch=batch).order_by("position")
+    last = 0
+    while True:
+        rows = list(records.filter(position__gt=last).values_list("position", *names)[:CHUNK])
+        if not rows:
+            return
+        last = rows[-1][0]
+        chunk = [row[1:] for row in rows]
+        yield chunk, chunk_spans(batch, [row[0] for row in chunk])
+
+
+def _collect(
+    rid: int,
+    text: str,
+    fields: dict[str, Any] | None,
+    spans: list[Span],
+    plan: Plan,
+    scan: ResidualScan,
+) -> None:
     """The strings this record's export replaces: span texts, and the values of columns that
     a column rule or the k-anonymity step changes."""
-    scan.add_record(record.text, spans, plan.spec)
-    generalized = plan.generalized.get(record.id, {})
-    for column in plan.kept_columns:
-        value = (record.fields or {}).get(column)
-        spec = plan.columns.operator_for(column)
+    scan.add_record(text, spans, plan.spec)
+    if not plan.kept_columns or not fields:
+        return
+    generalized = plan.generalized.get(rid, {})
+    for column, spec, label in plan.column_specs:
+        value = fields.get(column)
         if value in (None, "") or (spec.operator == "keep" and column not in generalized):
             continue
-        text = value if isinstance(value, str) else json.dumps(value)
-        scan.add(text, str(spec.params.get("entity_type", column.upper())))
-
-
-def _verbatim_columns(record: Record, plan: Plan) -> list[str]:
-    """Columns whose value leaves as it came in."""
-    generalized = plan.generalized.get(record.id, {})
-    return [
-        c
-        for c in plan.kept_columns
-        if plan.columns.operator_for(c).operator == "keep" and c not in generalized
-    ]
+        scan.add(value if isinstance(value, str) else json.dumps(value), label)
 
 
 def _write_record(
-    record: Record, spans: list[Span], plan: Plan, files: RecordFiles, tally: Tally
+    row: Row, spans: list[Span], plan: Plan, files: RecordFiles, tally: Tally
 ) -> None:
-    if record.status not in EXPORTABLE:
-        tally.left_out[record.status] += 1
+    rid, external_id, text, record_fields, status = row
+    if status not in EXPORTABLE:
+        tally.left_out[status] += 1
         return
-    if record.id in plan.suppressed:
+    if rid in plan.suppressed:
         tally.left_out[SUPPRESSED] += 1
         return
-    scan = tally.residual
-    result = transform(record.text, spans, plan.spec, plan.key)
-    result, found, left = scan.clean_text(record.text, spans, result, plan.spec, plan.key)
-    for change in result.changes:
-        tally.per_type[change.label] += 1
-        tally.per_operator[f"{change.label}:{change.operator}"] += 1
-        if change.operator == "pseudonymize":
-            original = record.text[change.start : change.end]
-            tally.vault[pseudonym(original, change.label, plan.key)] = (change.label, original)
-    fields = transform_fields(record.fields, plan.kept_columns, plan.columns, plan.key)
-    fields.update(plan.generalized.get(record.id, {}))
-    _count_columns(record.fields or {}, fields, plan, tally.column_counts)
-    in_fields, left_in_fields = scan.clean_fields(
-        fields, _verbatim_columns(record, plan), plan.spec, plan.key
-    )
-    exported_id = export_id(record.external_id, plan, tally)
+    scan, key, memo = tally.residual, plan.key, plan.memo
+    result = transform(text, spans, plan.spec, key, memo)
+    result, found, left = scan.clean_text(text, spans, result, plan.spec, key, memo)
+    _count_changes(text, result, tally)
+    generalized = plan.generalized.get(rid, {})
+    fields = transform_fields(record_fields, plan.kept_columns, plan.columns, key, memo)
+    fields.update(generalized)
+    _count_columns(record_fields or {}, fields, plan, tally.column_counts)
+    verbatim = [c for c in plan.keep_columns if c not in generalized]
+    in_fields, left_in_fields = scan.clean_fields(fields, verbatim, plan.spec, key, memo)
+    exported_id = export_id(external_id, plan, tally)
     scan.record(exported_id, found + in_fields, left + left_in_fields)
     files.write(exported_id, result.text, fields)
-    tally.by_status[record.status] += 1
+    tally.by_status[status] += 1
     tally.exported += 1
+
+
+def _count_changes(text: str, result: TransformResult, tally: Tally) -> None:
+    """Per type and operator, and every pseudonym made, for the vault (the token is what the
+    operator wrote: the output's text at the change)."""
+    per_type, per_operator = tally.per_type, tally.per_operator
+    for change in result.changes:
+        per_type[change.label] += 1
+        per_operator[f"{change.label}:{change.operator}"] += 1
+        if change.operator == "pseudonymize":
+            token = result.text[change.new_start : change.new_end]
+            tally.vault[token] = (change.label, text[change.start : change.end])
 
 
 def export_id(external_id: str, plan: Plan, tally: Tally) -> str:
@@ -254,48 +294,16 @@ def _count_columns(
         tally["changed" if out.get(column) != text else "unchanged"] += 1
 
 
-def column_report(
-    batch: SourceBatch, plan: Plan, counts: dict[str, Counter[str]]
-) -> dict[str, dict[str, Any]]:
-    """Every structured column's applied transformation: operator, parameters, the type its
-    values were treated as, and counts; dropped columns with the reason."""
-    report: dict[str, dict[str, Any]] = {}
-    for column in batch.structured_columns:
-        named = column in plan.columns.rules
-        if column not in plan.kept_columns:
-            reason = "redact" if named else "not named by the policy"
-            report[column] = {"operator": "drop", "reason": reason}
-            continue
-        spec = plan.columns.operator_for(column)
-        tally = counts.get(column, Counter())
-        report[column] = {
-            "operator": spec.operator,
-            "params": dict(spec.params),
-            "entity_type": str(spec.params.get("entity_type", column.upper())),
-            "values": tally["values"],
-            "changed": tally["changed"],
-            "unchanged": tally["unchanged"],
-            "generalized_for_k": sum(1 for g in plan.generalized.values() if column in g),
-        }
-    return report
-
-
-def id_report(export: ExportedDataset, plan: Plan) -> dict[str, Any]:
-    """The manifest's line on the id column: its operator, and whether the policy named it."""
-    return {
-        "column": export.batch.id_column or None,
-        "operator": plan.id_spec.operator,
-        "params": dict(plan.id_spec.params),
-        "source": plan.id_source,
-        "linkage_domain": export.policy.linkage_domain,
-    }
-
-
 def transform_fields(
-    fields: dict[str, Any], kept: list[str], columns: PolicySpec, key: bytes
+    fields: dict[str, Any],
+    kept: list[str],
+    columns: PolicySpec,
+    key: bytes,
+    memo: Memo | None = None,
 ) -> dict[str, Any]:
-    """Each kept column's value is one span; its rule's `entity_type` param (default: the
-    column name in capitals) tells generalize what kind of value it is."""
+    """Each kept column's value is one span (its operator's output is the whole value); its
+    rule's `entity_type` param (default: the column name in capitals) tells generalize what
+    kind of value it is."""
     out: dict[str, Any] = {}
     for column in kept:
         value = fields.get(column)
@@ -304,10 +312,40 @@ def transform_fields(
         text = value if isinstance(value, str) else json.dumps(value)
         spec = columns.operator_for(column)
         label = str(spec.params.get("entity_type", column.upper()))
-        out[column] = transform(
-            text, [Span(0, len(text), label)], PolicySpec({label: spec}), key
-        ).text
+        out[column] = apply_operator(text, label, spec, key, memo)
     return out
+
+
+def chunk_spans(batch: SourceBatch, record_ids: list[int]) -> dict[int, list[Span]]:
+    """selectors.final_spans, read as plain values (an export reads every span of a batch
+    twice): the reviewed set where a person reviewed the record, else the machine's
+    detections of the current run without review hints; the same spans in the same order."""
+    done = dict(
+        ReviewItem.objects.filter(record_id__in=record_ids, state=ItemState.DONE).values_list(
+            "id", "record_id"
+        )
+    )
+    reviewed: dict[int, list[Span]] = {rid: [] for rid in done.values()}
+    for item_id, start, end, label in (
+        ReviewSpan.objects.filter(item_id__in=list(done))
+        .exclude(status=SpanStatus.REJECTED)
+        .order_by("item_id", "start")
+        .values_list("item_id", "start", "end", "label")
+    ):
+        reviewed[done[item_id]].append(Span(start, end, label))
+    machine: dict[int, list[Span]] = {}
+    rest = [rid for rid in record_ids if rid not in reviewed]
+    if rest and batch.current_run_id:
+        hints: dict[str, bool] = {}
+        for rid, start, end, label in DetectedSpan.objects.filter(
+            run_id=batch.current_run_id, record_id__in=rest
+        ).values_list("record_id", "start", "end", "label"):
+            hint = hints.get(label)
+            if hint is None:
+                hint = hints[label] = is_hint(label)
+            if not hint:
+                machine.setdefault(rid, []).append(Span(start, end, label))
+    return {rid: reviewed.get(rid, machine.get(rid, [])) for rid in record_ids}
 
 
 def file_entry(path: Path) -> dict[str, Any]:
@@ -329,48 +367,3 @@ def private_open(path: Path, newline: str | None = None) -> TextIO:
 def write_json(directory: Path, name: str, value: dict[str, Any]) -> None:
     with private_open(directory / name) as handle:
         handle.write(json.dumps(value, indent=2))
-
-
-def private_dir(path: Path) -> None:
-    """Create `path` (and missing parents) owner-only: 0700."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path.chmod(0o700)
-
-
-def fresh_partial(directory: Path) -> Path:
-    if not directory.parent.exists():
-        private_dir(directory.parent)
-    sweep_partials(directory.parent)
-    tmp = directory.with_name(directory.name + PARTIAL)
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(mode=0o700)
-    tmp.chmod(0o700)
-    return tmp
-
-
-def sweep_partials(root: Path) -> list[str]:
-    """Remove the partial folders under `root` whose export is not running (left by a worker
-    that died mid-export, or by an export since failed or redone); returns their names."""
-    running = {
-        str(pid)
-        for pid in ExportedDataset.objects.filter(
-            status=ExportedDataset.Status.RUNNING
-        ).values_list("public_id", flat=True)
-    }
-    removed = []
-    for path in root.glob(f"*{PARTIAL}"):
-        if path.is_dir() and path.name[: -len(PARTIAL)] not in running:
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path.name)
-    return removed
-
-
-def publish(tmp: Path, directory: Path) -> None:
-    """Replace the export's directory by the finished one in one rename; if that fails, the
-    partial folder goes too (nothing half-written stays behind)."""
-    try:
-        shutil.rmtree(directory, ignore_errors=True)
-        tmp.rename(directory)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

@@ -3,17 +3,18 @@ reviewed, and the files (the one list of an export's files; see ExportedDataset.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.utils import timezone
 
-from anonymizer.exports.files import Tally
+from anonymizer.exports.files import Plan, Tally
 from anonymizer.models import ExportedDataset, Record, SourceBatch
 from review.models import ReviewSpan, SpanStatus
 
 
 def build_manifest(
-    export: ExportedDataset, tally: Tally, files: dict[str, Any], kept_columns: list[str]
+    export: ExportedDataset, tally: Tally, files: dict[str, Any], plan: Plan
 ) -> dict[str, Any]:
     batch, policy = export.batch, export.policy
     run = batch.current_run
@@ -47,12 +48,49 @@ def build_manifest(
         },
         "entities": dict(sorted(tally.per_type.items())),
         "operators": dict(sorted(tally.per_operator.items())),
-        "columns_exported": kept_columns,
-        "columns": tally.columns,
-        "id_column": tally.id_column,
+        "columns_exported": plan.kept_columns,
+        "columns": column_report(batch, plan, tally.column_counts),
+        "id_column": id_report(export, plan),
         "files": files,
         "created_by": export.created_by.get_username(),
         "created_at": timezone.now().isoformat(),
+    }
+
+
+def column_report(
+    batch: SourceBatch, plan: Plan, counts: dict[str, Counter[str]]
+) -> dict[str, dict[str, Any]]:
+    """Every structured column's applied transformation: operator, parameters, the type its
+    values were treated as, and counts; dropped columns with the reason."""
+    report: dict[str, dict[str, Any]] = {}
+    for column in batch.structured_columns:
+        named = column in plan.columns.rules
+        if column not in plan.kept_columns:
+            reason = "redact" if named else "not named by the policy"
+            report[column] = {"operator": "drop", "reason": reason}
+            continue
+        spec = plan.columns.operator_for(column)
+        tally = counts.get(column, Counter())
+        report[column] = {
+            "operator": spec.operator,
+            "params": dict(spec.params),
+            "entity_type": str(spec.params.get("entity_type", column.upper())),
+            "values": tally["values"],
+            "changed": tally["changed"],
+            "unchanged": tally["unchanged"],
+            "generalized_for_k": sum(1 for g in plan.generalized.values() if column in g),
+        }
+    return report
+
+
+def id_report(export: ExportedDataset, plan: Plan) -> dict[str, Any]:
+    """The manifest's line on the id column: its operator, and whether the policy named it."""
+    return {
+        "column": export.batch.id_column or None,
+        "operator": plan.id_spec.operator,
+        "params": dict(plan.id_spec.params),
+        "source": plan.id_source,
+        "linkage_domain": export.policy.linkage_domain,
     }
 
 

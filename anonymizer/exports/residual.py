@@ -27,6 +27,7 @@ import ahocorasick
 
 from anonymizer.engine.labels import strength
 from anonymizer.engine.transform import (
+    Memo,
     PolicySpec,
     Span,
     TransformResult,
@@ -98,11 +99,15 @@ class ResidualScan:
     affected: list[str] = field(default_factory=list)
     with_remaining: list[str] = field(default_factory=list)
     _automaton: Any = None
+    _seen: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     # --- first pass: what was transformed -----------------------------------------------
 
     def add(self, original: str, label: str) -> None:
         """One replaced string, and its name parts when it is a person's name."""
+        if (original, label) in self._seen:  # the same string under the same type adds nothing
+            return
+        self._seen.add((original, label))
         values = [original]
         if label in NAME_LABELS:
             values += _NAME_PART.findall(original)
@@ -121,6 +126,7 @@ class ResidualScan:
                 self.add(text[span.start : span.end], span.label)
 
     def build(self) -> None:
+        self._seen.clear()
         if not self.strings:
             return
         automaton = ahocorasick.Automaton()
@@ -149,18 +155,30 @@ class ResidualScan:
         return out
 
     def clean_text(
-        self, text: str, spans: list[Span], result: TransformResult, spec: PolicySpec, key: bytes
+        self,
+        text: str,
+        spans: list[Span],
+        result: TransformResult,
+        spec: PolicySpec,
+        key: bytes,
+        memo: Memo | None = None,
     ) -> tuple[TransformResult, int, int]:
-        """The record's transform with residual hits transformed too: (result, found, left)."""
+        """The record's transform with residual hits transformed too: (result, found, left).
+        `memo`: the export's pseudonyms under `key` (engine.transform.apply_operator)."""
         hits = self.hits(result.text, _written(result))
         if not hits:
             return result, 0, 0
         extra = [Span(*_to_original(h.start, h.end, result), h.label) for h in hits]
-        again = transform(text, [*spans, *extra], spec, key)
+        again = transform(text, [*spans, *extra], spec, key, memo)
         return again, len(hits), len(self.hits(again.text, _written(again)))
 
     def clean_fields(
-        self, fields: dict[str, Any], verbatim: Sequence[str], spec: PolicySpec, key: bytes
+        self,
+        fields: dict[str, Any],
+        verbatim: Sequence[str],
+        spec: PolicySpec,
+        key: bytes,
+        memo: Memo | None = None,
     ) -> tuple[int, int]:
         """Fields exported as they came in, with hits transformed in place: (found, left)."""
         found = left = 0
@@ -168,7 +186,7 @@ class ResidualScan:
             value = fields.get(column)
             hits = self.hits(value) if isinstance(value, str) else []
             if hits:
-                again = transform(value, hits, spec, key)
+                again = transform(value, hits, spec, key, memo)
                 fields[column] = again.text
                 found += len(hits)
                 left += len(self.hits(again.text, _written(again)))

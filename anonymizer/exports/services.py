@@ -201,13 +201,13 @@ def _write_files(
     kept = files.kept_columns(export.batch, export.policy.column_rules)
     suppressed, generalized, tabular = k_anonymize(export.batch, export.policy, kept)
     plan = files.make_plan(export, kept, suppressed, generalized)
-    tmp = files.fresh_partial(directory)
+    tmp = _fresh_partial(directory)
     try:
         tally = files.write_records(export, tmp, plan, progress)
         scan = tally.residual.check()  # raises before anything is stored or published
         vault_store_many(export.policy.linkage_domain, tally.vault)
         entries = {name: files.file_entry(tmp / name) for name in files.RECORD_FILES}
-        manifest = build_manifest(export, tally, entries, kept)
+        manifest = build_manifest(export, tally, entries, plan)
         manifest["residual_scan"] = scan
         if tabular is not None:
             manifest["tabular"] = tabular
@@ -222,7 +222,7 @@ def _write_files(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    files.publish(tmp, directory)
+    _publish(tmp, directory)
     return manifest
 
 
@@ -276,7 +276,7 @@ def export_sweep() -> Counter[str]:
             _requeue(export, "job_lost")
             counts["exports_requeued"] += 1
         counts["leases_recovered"] = len(stale)
-    counts["partial_folders_removed"] = len(files.sweep_partials(Path(settings.VEIL_EXPORT_DIR)))
+    counts["partial_folders_removed"] = len(_sweep_partials(Path(settings.VEIL_EXPORT_DIR)))
     return counts
 
 
@@ -294,3 +294,53 @@ def _requeue(export: ExportedDataset, reason: str) -> None:
         target=export,
         payload={"export": str(export.public_id), "reason": reason},
     )
+
+
+# --- The partial directory: an export's files are published whole -----------------------
+
+PARTIAL = ".partial"
+
+
+def _private_dir(path: Path) -> None:
+    """Create `path` (and missing parents) owner-only: 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+
+
+def _fresh_partial(directory: Path) -> Path:
+    if not directory.parent.exists():
+        _private_dir(directory.parent)
+    _sweep_partials(directory.parent)
+    tmp = directory.with_name(directory.name + PARTIAL)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(mode=0o700)
+    tmp.chmod(0o700)
+    return tmp
+
+
+def _sweep_partials(root: Path) -> list[str]:
+    """Remove the partial folders under `root` whose export is not running (left by a worker
+    that died mid-export, or by an export since failed or redone); returns their names."""
+    running = {
+        str(pid)
+        for pid in ExportedDataset.objects.filter(
+            status=ExportedDataset.Status.RUNNING
+        ).values_list("public_id", flat=True)
+    }
+    removed = []
+    for path in root.glob(f"*{PARTIAL}"):
+        if path.is_dir() and path.name[: -len(PARTIAL)] not in running:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def _publish(tmp: Path, directory: Path) -> None:
+    """Replace the export's directory by the finished one in one rename; if that fails, the
+    partial folder goes too (nothing half-written stays behind)."""
+    try:
+        shutil.rmtree(directory, ignore_errors=True)
+        tmp.rename(directory)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

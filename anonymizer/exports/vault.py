@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from anonymizer import permissions
 from anonymizer.exports.keys import vault_fernet
@@ -21,14 +22,22 @@ class VaultError(ValueError):
 
 
 def vault_store_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
-    """Store token -> (label, original) pairs not yet in the vault of `domain`."""
+    """Store token -> (label, original) pairs not yet in the vault of `domain` (a token
+    already there keeps its entry; a concurrent export storing the same tokens is no error).
+    On PostgreSQL the tokens go in with COPY: an export stores hundreds of thousands."""
     if not entries:
         return
-    existing = set(
-        VaultEntry.objects.filter(linkage_domain=domain, token__in=list(entries)).values_list(
-            "token", flat=True
+    if connection.vendor == "postgresql":
+        _copy_many(domain, entries)
+        return
+    tokens = list(entries)
+    existing: set[str] = set()
+    for start in range(0, len(tokens), CHUNK):
+        existing.update(
+            VaultEntry.objects.filter(
+                linkage_domain=domain, token__in=tokens[start : start + CHUNK]
+            ).values_list("token", flat=True)
         )
-    )
     fernet = vault_fernet()
     new = [
         VaultEntry(
@@ -42,9 +51,45 @@ def vault_store_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
     ]
     try:
         with transaction.atomic():
-            VaultEntry.objects.bulk_create(new, ignore_conflicts=True)
+            VaultEntry.objects.bulk_create(new, batch_size=CHUNK, ignore_conflicts=True)
     except IntegrityError:  # a concurrent export stored the same tokens first
         pass
+
+
+CHUNK = 5000
+_TOKENS, _ROWS = "veil_vault_tokens", "veil_vault_rows"  # temporary tables, this transaction's
+
+
+def _copy_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
+    """The tokens into a temporary table; those the domain lacks encrypted, copied into a
+    second one and inserted ON CONFLICT DO NOTHING (what bulk_create's ignore_conflicts
+    writes: a token a concurrent export stored first keeps its entry)."""
+    table = VaultEntry._meta.db_table
+    columns = "linkage_domain, token, label, ciphertext, created_at"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {_TOKENS} (token text) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY {_TOKENS} (token) FROM STDIN") as copy:
+            for token in entries:
+                copy.write_row((token,))
+        cursor.execute(
+            f"SELECT n.token FROM {_TOKENS} n WHERE NOT EXISTS (SELECT 1 FROM {table} v"
+            " WHERE v.linkage_domain = %s AND v.token = n.token)",
+            [domain],
+        )
+        new = [token for (token,) in cursor.fetchall()]
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_ROWS} ON COMMIT DROP AS SELECT {columns} FROM {table}"
+            " WITH NO DATA"
+        )
+        fernet, now = vault_fernet(), timezone.now()
+        with cursor.cursor.copy(f"COPY {_ROWS} ({columns}) FROM STDIN") as copy:
+            for token in new:
+                label, original = entries[token]
+                copy.write_row((domain, token, label, fernet.encrypt(original.encode()), now))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_ROWS} ON CONFLICT DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {_TOKENS}, {_ROWS}")  # vault_store_many may run again
 
 
 def vault_lookup(*, actor: Any, domain: str, token: str, reason: str) -> str:

@@ -8,15 +8,16 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anonymizer import permissions
-from anonymizer.exports import services, vault
+from anonymizer.exports import selectors, services, vault
 from anonymizer.exports.forms import VaultLookupForm
 from anonymizer.exports.selectors import ExportError
-from anonymizer.models import Policy
+from anonymizer.models import ExportedDataset, Policy
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,6 +53,27 @@ def export_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     else:
         messages.success(request, "Export queued.")
     return redirect("batch_detail", public_id=batch.public_id)
+
+
+@require_http_methods(["GET"])
+def export_list(request: HttpRequest) -> HttpResponse:
+    """Exports of the batches the user sees, for those whose role sees exports (as on the
+    export page: 403 without it)."""
+    permissions.require_perm(request.user, permissions.VIEW_EXPORT)
+    filters = selectors.export_list_filters(request.GET)
+    exports = selectors.exports_listed(permissions.batches_for_user(request.user), filters)
+    page = Paginator(exports, selectors.EXPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "statuses": ExportedDataset.Status.choices,
+        "sorts": selectors.EXPORT_SORTS,
+        **selectors.export_list_choices(),
+    }
+    return render(request, "anonymizer/export_list.html", context)
 
 
 @require_http_methods(["GET"])

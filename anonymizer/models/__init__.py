@@ -23,7 +23,9 @@ from anonymizer.models.detection import (
     RuleSetEvaluation,
 )
 from anonymizer.models.exports import ExportedDataset, PrivacyBudgetEntry, VaultEntry
+from anonymizer.models.linkage import LinkageTest
 from anonymizer.models.nermodels import NerModel
+from anonymizer.models.pipelines import Pipeline, PipelineFile, PipelineRun
 from anonymizer.models.policies import Policy
 
 __all__ = [
@@ -37,7 +39,11 @@ __all__ = [
     "DetectionRun",
     "ExportedDataset",
     "IdempotencyKey",
+    "LinkageTest",
     "NerModel",
+    "Pipeline",
+    "PipelineFile",
+    "PipelineRun",
     "Policy",
     "PrivacyBudgetEntry",
     "Purpose",

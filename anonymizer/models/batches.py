@@ -110,6 +110,10 @@ class SourceBatch(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="batch_name_not_empty"),
             models.CheckConstraint(condition=Q(record_count__gt=0), name="batch_not_empty"),
         ]
+        indexes = [
+            # The batch list, newest first, and its date range.
+            models.Index(fields=["created_at", "id"], name="batch_created"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -174,6 +178,14 @@ class Record(models.Model):
         indexes = [
             # Review queue and batch dashboards count records by status within a batch.
             models.Index(fields=["batch", "status"], name="record_batch_status"),
+            # The records list: newest first and a date range, within a review state or not,
+            # and the start of an external id across batches (a LIKE 'x%' on any collation).
+            models.Index(fields=["created_at", "id"], name="record_created"),
+            models.Index(fields=["status", "created_at", "id"], name="record_status_created"),
+            models.Index(
+                fields=["external_id"], name="record_external_id_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +196,7 @@ class ApiTokenScope(models.TextChoices):
     READ = "read", "Read batches"
     UPLOAD = "upload", "Upload batches"
     EXPORT = "export", "Exports"
+    REVIEW = "review", "Review records"
 
 
 class ApiToken(models.Model):
@@ -201,7 +214,7 @@ class ApiToken(models.Model):
     )
     key_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key.")
     scopes = models.JSONField(
-        default=list, blank=True, help_text="What the token may do: read, upload, export."
+        default=list, blank=True, help_text="What the token may do: read, upload, export, review."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(

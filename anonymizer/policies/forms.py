@@ -281,10 +281,15 @@ class TabularForm(forms.Form):
         required=False, max_length=2000, label="DP categories",
         help_text="Public category names, separated by commas (empty: those in the data).",
     )
+    require_linkage_test = forms.BooleanField(
+        required=False, label="Require a passed linkage test",
+        help_text="An export's files are released only after an officer's linkage test passes.",
+    )
 
     FIELD_OF = {"k": "k", "l": "l", "suppression": "suppression", "max_levels": "max_levels",
                 "dp": "dp_epsilon", "dp.epsilon": "dp_epsilon", "dp.total": "dp_total",
-                "dp.bounds": "dp_low", "tabular": None}
+                "dp.bounds": "dp_low", "require_linkage_test": "require_linkage_test",
+                "tabular": None}
 
     def clean_max_levels(self) -> dict[str, int]:
         levels: dict[str, int] = {}
@@ -312,6 +317,8 @@ class TabularForm(forms.Form):
             dp["categories"] = categories
         if dp:
             out["dp"] = dp
+        if data.get("require_linkage_test"):
+            out["require_linkage_test"] = True
         return out
 
     def clean(self) -> dict[str, Any]:
@@ -334,6 +341,7 @@ def tabular_initial(tabular: dict[str, Any]) -> dict[str, Any]:
         "dp_group_by": dp.get("group_by", ""), "dp_value": dp.get("value") or "",
         "dp_low": bounds[0], "dp_high": bounds[1],
         "dp_categories": ", ".join(str(c) for c in dp.get("categories") or []),
+        "require_linkage_test": bool(tabular.get("require_linkage_test")),
     }
 
 

@@ -180,6 +180,8 @@ def tabular_problem(tabular: Any) -> tuple[str, str] | None:
     budget = tabular.get("suppression", 0.05)
     if not _number(budget) or not 0 <= budget <= 1:
         return "suppression", "suppression is a share between 0 and 1"
+    if not isinstance(tabular.get("require_linkage_test", False), bool):
+        return "require_linkage_test", "require_linkage_test is true or false"
     levels = tabular.get("max_levels", {})
     if not isinstance(levels, dict) or not all(_whole(v, 0) for v in levels.values()):
         return "max_levels", "max_levels maps a column to a whole number of levels (0 or more)"

@@ -1,10 +1,12 @@
 """The batch list (the home page): a life-cycle stage per batch derived on read, its progress
-bar and tier mix, search, filters, sorting and pagination, in a number of queries that does not
-grow with the number of batches, and no writes on GET."""
+bar and tier mix, search, filters (stage, class, purpose, created date range, assigned
+reviewer), sorting and pagination, in a number of queries that does not grow with the number
+of batches, and no writes on GET."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from anonymizer.batches import services
 from anonymizer.models import (
@@ -186,3 +189,39 @@ def test_a_get_of_the_list_writes_nothing(admin_user: Any, client: Client) -> No
         everything = home(client)
     assert found == []
     assert list(rows(filtered)) == ["rev"] and len(rows(everything)) == 2
+
+
+def test_date_range_and_reviewer_filters(admin_user: Any, client: Client, make_user: Any):
+    rita, ravi = make_user("rita_r", "reviewer"), make_user("ravi_r", "reviewer")
+    old, new, both = make_batch(admin_user, "old"), make_batch(admin_user, "new"), make_batch(
+        admin_user, "both"
+    )
+    SourceBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30))
+    services.batch_assign_reviewers(actor=admin_user, batch=new, reviewers=[rita])
+    services.batch_assign_reviewers(actor=admin_user, batch=both, reviewers=[rita, ravi])
+
+    day = (timezone.localdate() - timedelta(days=30)).isoformat()
+    assert set(rows(home(client, date_from=day, date_to=day))) == {"old"}
+    week_ago = (timezone.localdate() - timedelta(days=7)).isoformat()
+    assert set(rows(home(client, date_from=week_ago))) == {"new", "both"}
+    assert set(rows(home(client, date_to=week_ago))) == {"old"}
+    assert set(rows(home(client, reviewer=rita.pk))) == {"new", "both"}
+    assert set(rows(home(client, reviewer=ravi.pk, q="bo"))) == {"both"}
+    assert set(rows(home(client, date_from="not a date", reviewer="x"))) == {"old", "new", "both"}
+    page = home(client)
+    assert f'<option value="{rita.pk}">rita_r</option>' in page  # the reviewer menu
+
+
+def test_a_reviewer_filters_only_among_their_batches(admin_user: Any, make_user: Any) -> None:
+    rita, ravi = make_user("rita_r", "reviewer"), make_user("ravi_r", "reviewer")
+    services.batch_assign_reviewers(
+        actor=admin_user, batch=make_batch(admin_user, "ravi batch"), reviewers=[ravi]
+    )
+    services.batch_assign_reviewers(
+        actor=admin_user, batch=make_batch(admin_user, "rita batch"), reviewers=[rita]
+    )
+    c = Client()
+    c.force_login(rita)
+    assert set(rows(home(c))) == {"rita batch"}
+    assert set(rows(home(c, reviewer=ravi.pk))) == set()  # not a way to see ravi's batches
+    assert "ravi_r" not in home(c)

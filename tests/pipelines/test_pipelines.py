@@ -1,0 +1,179 @@
+"""Pipelines: a folder read on demand or on a schedule, each new file imported once, detection
+queued, cleared batches exported under the policy's latest approved version; all audited."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from anonymizer.exports.services import run_export
+from anonymizer.models import ExportedDataset, Pipeline, PipelineFile, PipelineRun, SourceBatch
+from anonymizer.pipelines import services
+from audit.models import AuditEvent
+from tests.inline_jobs import run_detection
+
+pytestmark = pytest.mark.django_db
+
+CSV = b"ticket_id,body\nT1,The app crashes when I open settings.\nT2,Please add a dark mode.\n"
+
+
+@pytest.fixture
+def inbox(tmp_path: Path, settings: Any) -> Path:
+    settings.VEIL_PIPELINE_ROOTS = [str(tmp_path)]
+    settings.VEIL_EXPORT_DIR = tmp_path / "exports"
+    folder = tmp_path / "tickets"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def pipeline(admin_user: Any, inbox: Path) -> Pipeline:
+    return services.pipeline_create(
+        actor=admin_user, name="weekly tickets", source_dir=str(inbox), source_format="csv",
+        text_columns=["body"], id_column="ticket_id", data_class="internal",
+        purpose="theme_analysis", policy_name="default", export_when_cleared=True,
+        interval_minutes=60,
+    )
+
+
+def test_a_run_imports_each_new_file_once(pipeline: Pipeline, inbox: Path,
+                                          settings: Any) -> None:
+    settings.VEIL_DETECT_ON_IMPORT = False
+    (inbox / "monday.csv").write_bytes(CSV)
+    (inbox / ".tuesday.csv.part").write_bytes(CSV + b"T3,half written\n")
+    (inbox / "sub").mkdir()
+    run = services.pipeline_run(pipeline=pipeline)
+    assert (run.status, run.files_seen, run.files_imported, run.files_known) == (
+        PipelineRun.Status.SUCCEEDED, 1, 1, 0)
+    batch = PipelineFile.objects.get(pipeline=pipeline).batch
+    assert batch is not None and batch.record_count == 2 and batch.data_class == "internal"
+    # the same content under another name is known; a changed file is new
+    (inbox / "monday-copy.csv").write_bytes(CSV)
+    (inbox / "wednesday.csv").write_bytes(CSV + b"T3,Another ticket.\n")
+    again = services.pipeline_run(pipeline=pipeline)
+    assert (again.files_seen, again.files_imported, again.files_known) == (3, 1, 2)
+    assert SourceBatch.objects.count() == 2
+
+
+def test_a_bad_file_fails_alone_and_leaves_no_batch(pipeline: Pipeline, inbox: Path,
+                                                    settings: Any) -> None:
+    settings.VEIL_DETECT_ON_IMPORT = False
+    (inbox / "good.csv").write_bytes(CSV)
+    (inbox / "jane-doe-complaint.csv").write_bytes(b"ticket_id,body\n\xff\xfe broken\n")
+    run = services.pipeline_run(pipeline=pipeline)
+    assert (run.status, run.files_imported, run.files_failed) == (
+        PipelineRun.Status.PARTIAL, 1, 1)
+    assert SourceBatch.objects.count() == 1
+    failed = PipelineFile.objects.get(batch__isnull=True)
+    assert failed.error and run.errors[0]["file"] == failed.sha256[:12]
+    events = json.dumps(list(AuditEvent.objects.values_list("payload", flat=True)))
+    assert "jane-doe" not in events and "jane-doe" not in json.dumps(run.errors)
+    # not retried while it is unchanged
+    assert services.pipeline_run(pipeline=pipeline).files_failed == 0
+
+
+def test_the_folder_must_be_inside_an_allowed_root(admin_user: Any, inbox: Path) -> None:
+    with pytest.raises(ValidationError):
+        services.check_source_dir("/etc")
+    with pytest.raises(ValidationError):
+        services.check_source_dir(str(inbox / ".." / ".." / "elsewhere"))
+    assert services.check_source_dir(str(inbox)) == inbox.resolve()
+
+
+def test_detected_and_cleared_batches_are_exported(pipeline: Pipeline, inbox: Path,
+                                                   settings: Any) -> None:
+    settings.VEIL_LOW_TIER_SAMPLE_RATE = 0.0  # nothing to review: every record auto-clears
+    (inbox / "monday.csv").write_bytes(CSV)
+    services.pipeline_run(pipeline=pipeline)
+    file = PipelineFile.objects.get(pipeline=pipeline)
+    assert file.batch is not None and file.batch.current_run is not None
+    assert services.pipelines_export_cleared() == 0  # detection has not run yet
+    run_detection(file.batch.current_run)
+    assert services.pipelines_export_cleared() == 1
+    file.refresh_from_db()
+    assert file.export is not None and file.export.policy.name == "default"
+    done = run_export(file.export.pk)
+    assert done.status == ExportedDataset.Status.DONE
+    assert services.pipelines_export_cleared() == 0  # exported once
+
+
+def test_a_batch_under_review_waits(pipeline: Pipeline, inbox: Path, settings: Any) -> None:
+    settings.VEIL_LOW_TIER_SAMPLE_RATE = 1.0  # every record goes to a reviewer
+    (inbox / "monday.csv").write_bytes(CSV)
+    services.pipeline_run(pipeline=pipeline)
+    file = PipelineFile.objects.get(pipeline=pipeline)
+    assert file.batch is not None and file.batch.current_run is not None
+    run_detection(file.batch.current_run)
+    assert services.pipelines_export_cleared() == 0
+    assert PipelineFile.objects.get(pk=file.pk).export is None
+
+
+def test_schedule_claims_each_due_pipeline_once(pipeline: Pipeline) -> None:
+    now = timezone.now()
+    assert services.pipelines_claim_due(now) == [pipeline]
+    assert services.pipelines_claim_due(now) == []  # claimed: a second sweep skips it
+    assert services.pipelines_claim_due(now + timedelta(minutes=59)) == []
+    assert services.pipelines_claim_due(now + timedelta(minutes=61)) == [pipeline]
+    Pipeline.objects.filter(pk=pipeline.pk).update(enabled=False)
+    assert services.pipelines_claim_due(now + timedelta(days=1)) == []
+
+
+def test_the_sweep_runs_due_pipelines(pipeline: Pipeline, inbox: Path, settings: Any) -> None:
+    settings.VEIL_DETECT_ON_IMPORT = False
+    (inbox / "monday.csv").write_bytes(CSV)
+    out = io.StringIO()
+    call_command("sweep", stdout=out)
+    totals = json.loads(out.getvalue())
+    assert totals["pipelines_run"] == 1
+    run = PipelineRun.objects.get()
+    assert run.trigger == PipelineRun.Trigger.SCHEDULE and run.files_imported == 1
+    actions = list(AuditEvent.objects.filter(action__startswith="pipeline.")
+                   .values_list("action", flat=True))
+    assert actions == ["pipeline.created", "pipeline.run_started", "pipeline.run_finished"]
+
+
+def test_who_may_do_what(pipeline: Pipeline, officer: Any, reviewer: Any) -> None:
+    with pytest.raises(PermissionDenied):
+        services.pipeline_run(pipeline=pipeline, actor=officer)
+    with pytest.raises(PermissionDenied):
+        services.pipeline_create(actor=officer, name="x", source_dir=pipeline.source_dir,
+                                 source_format="csv", data_class="internal",
+                                 purpose="theme_analysis", policy_name="default")
+    client = Client()
+    client.force_login(reviewer)
+    assert client.get(reverse("pipeline_detail", args=[pipeline.public_id])).status_code == 404
+    client.force_login(officer)
+    page = client.get(reverse("pipeline_detail", args=[pipeline.public_id]))
+    assert page.status_code == 200 and b"Run now" not in page.content
+
+
+def test_the_page_creates_and_runs_a_pipeline(admin_user: Any, inbox: Path,
+                                              settings: Any) -> None:
+    settings.VEIL_DETECT_ON_IMPORT = False
+    (inbox / "monday.csv").write_bytes(CSV)
+    client = Client()
+    client.force_login(admin_user)
+    refused = client.post(reverse("pipeline_list"), {
+        "name": "bad", "source_dir": "/etc", "source_format": "csv", "data_class": "internal",
+        "purpose": "theme_analysis", "policy_name": "default"})
+    assert refused.status_code == 400 and b"VEIL_PIPELINE_ROOTS" in refused.content
+    created = client.post(reverse("pipeline_list"), {
+        "name": "daily", "source_dir": str(inbox), "source_format": "csv",
+        "text_columns": "body", "id_column": "ticket_id", "data_class": "internal",
+        "purpose": "theme_analysis", "policy_name": "default", "export_when_cleared": "on"})
+    assert created.status_code == 302
+    pipeline = Pipeline.objects.get(name="daily")
+    assert pipeline.interval_minutes is None and pipeline.text_columns == ["body"]
+    ran = client.post(reverse("pipeline_run", args=[pipeline.public_id]), follow=True)
+    assert b"1 imported" in ran.content
+    assert PipelineRun.objects.get().started_by == admin_user
