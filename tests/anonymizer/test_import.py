@@ -187,7 +187,7 @@ def test_api_refuses_a_reviewer_and_hides_unassigned_batches(
     assert response.status_code == 403
     auth = {"Authorization": f"Bearer {key}"}
     assert client.get(f"/api/batches/{batch.public_id}/", headers=auth).status_code == 404
-    assert client.get("/api/batches/", headers=auth).json() == {"batches": []}
+    assert client.get("/api/batches/", headers=auth).json()["results"] == []
 
 
 def test_api_reports_ingest_errors_without_echoing_text(client: Any, admin_user: Any) -> None:
