@@ -19,6 +19,8 @@ CAN = {
     "vault": permissions.LOOKUP_VAULT,
     "audit": permissions.VIEW_AUDIT,
     "download": permissions.DOWNLOAD_EXPORT,
+    "exports": permissions.VIEW_EXPORT,
+    "pipelines": permissions.VIEW_PIPELINE,
 }
 
 

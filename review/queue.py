@@ -238,8 +238,9 @@ def _claimable(now: datetime) -> Q:
     return Q(holder__isnull=True) | Q(lease_expires_at__lte=now)
 
 
-def queue_next(*, reviewer: Any) -> ReviewItem | None:
+def queue_next(*, reviewer: Any, batch_id: int | None = None) -> ReviewItem | None:
     """Lease the next record to `reviewer` and return it, or None when the queue is empty.
+    With `batch_id`, only that batch's records (when the reviewer is assigned to it).
 
     A reviewer who still holds a live lease gets that record back. Otherwise: records returned
     to this reviewer by an officer, then high tier first, lowest confidence, oldest. Rows are
@@ -248,6 +249,8 @@ def queue_next(*, reviewer: Any) -> ReviewItem | None:
     """
     now = timezone.now()
     batch_ids = list(batches_for_user(reviewer, REVIEW).values_list("id", flat=True))
+    if batch_id is not None:
+        batch_ids = [i for i in batch_ids if i == batch_id]
     if not batch_ids:
         return None
     with transaction.atomic():
