@@ -53,11 +53,24 @@ def review_home(request: HttpRequest) -> HttpResponse:
     return render(request, "review/home.html", context)
 
 
+BATCH_CHOICE = "review_batch"  # session key: the batch the reviewer chose to work on, if any
+
+
 @require_POST
 def review_next(request: HttpRequest) -> HttpResponse:
-    item = services.queue_next(reviewer=request.user)
+    """The next record: of one batch when the form names it (and on, record after record, in
+    that batch until the reviewer starts again from all their batches), else of any."""
+    public_id = request.POST.get("batch", "").strip()
+    batch_id = None
+    if public_id:
+        batch_id = permissions.batch_for_user(request.user, public_id, permissions.REVIEW).pk
+        request.session[BATCH_CHOICE] = batch_id
+    else:
+        request.session.pop(BATCH_CHOICE, None)
+    item = services.queue_next(reviewer=request.user, batch_id=batch_id)
     if item is None:
-        messages.info(request, "Nothing is waiting for review in your batches.")
+        where = "this batch" if batch_id else "your batches"
+        messages.info(request, f"Nothing is waiting for review in {where}.")
         return redirect("review_home")
     return redirect("review_record", public_id=item.public_id)
 
@@ -198,14 +211,16 @@ def _leave(request: HttpRequest, item: ReviewItem, action: str) -> HttpResponse:
     elif action == RELEASE:
         url = reverse("review_home")
     else:  # submit, escalate: straight on to the next record, Prodigy-style
-        following = services.queue_next(reviewer=request.user)
+        chosen = request.session.get(BATCH_CHOICE)
+        following = services.queue_next(reviewer=request.user, batch_id=chosen)
         url = (
             reverse("review_record", args=[following.public_id])
             if following
             else reverse("review_home")
         )
         if following is None:
-            messages.info(request, "That was the last record waiting in your batches.")
+            where = "this batch" if chosen else "your batches"
+            messages.info(request, f"That was the last record waiting in {where}.")
     if request.htmx:
         return HttpResponse(status=200, headers={"HX-Redirect": url})
     return redirect(url)
