@@ -7,6 +7,7 @@ urlpatterns = [
     path("batches/<uuid:public_id>/export/", views.export_create, name="export_create"),
     path("exports/", views.export_list, name="export_list"),
     path("exports/<uuid:public_id>/", views.export_detail, name="export_detail"),
+    path("exports/<uuid:public_id>/linkage/", views.export_linkage, name="export_linkage"),
     path(
         "exports/<uuid:public_id>/download/<str:name>",
         views.export_download,

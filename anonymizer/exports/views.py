@@ -7,15 +7,15 @@ import json
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anonymizer import permissions
-from anonymizer.exports import selectors, services, vault
-from anonymizer.exports.forms import VaultLookupForm
+from anonymizer.exports import linkage, selectors, services, vault
+from anonymizer.exports.forms import LinkageTestForm, VaultLookupForm
 from anonymizer.exports.selectors import ExportError
 from anonymizer.models import ExportedDataset, Policy
 
@@ -79,11 +79,42 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def export_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     export = permissions.export_for_user(request.user, public_id)
+    return _detail(request, export, LinkageTestForm() if permissions.is_officer(request.user)
+                   else None)
+
+
+def _detail(request: HttpRequest, export: ExportedDataset, form: LinkageTestForm | None,
+            status: int = 200) -> HttpResponse:
     context = {
         "export": export,
         "manifest": json.dumps(export.manifest, indent=2) if export.manifest else "",
+        "linkage_tests": list(export.linkage_tests.select_related("created_by")[:20]),
+        "linkage_form": form,
+        "release_blocked": linkage.release_blocked(export),
     }
-    return render(request, "anonymizer/export_detail.html", context)
+    return render(request, "anonymizer/export_detail.html", context, status=status)
+
+
+@require_POST
+def export_linkage(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """An officer's linkage test of the export against an uploaded table (exports.linkage)."""
+    export = permissions.export_for_user(request.user, public_id)
+    if not permissions.is_officer(request.user):
+        raise PermissionDenied
+    form = LinkageTestForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            test = linkage.linkage_run(
+                actor=request.user, export=export, data=form.cleaned_data["table"].read(),
+                shared=form.cleaned_data["shared"], identifiers=form.cleaned_data["identifiers"],
+            )
+        except (linkage.LinkageError, ExportError) as exc:
+            form.add_error(None, str(exc))
+        else:
+            outcome = "passed" if test.passed else "found links"
+            messages.success(request, f"Linkage test {outcome}.")
+            return redirect("export_detail", public_id=export.public_id)
+    return _detail(request, export, form, status=400)
 
 
 @require_POST  # audited: a download writes an event, and a GET writes nothing

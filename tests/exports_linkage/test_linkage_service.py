@@ -14,6 +14,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
 
 from anonymizer.batches import services as batches
 from anonymizer.batches.columns import column_roles_confirm, column_roles_store_suggestions
@@ -127,3 +130,28 @@ def test_bad_tables_and_wrong_users_are_refused(
             linkage_run(actor=officer, export=done, data=data, shared=shared, identifiers=[])
     assert LinkageTest.objects.count() == 0
     assert Policy.objects.filter(name="link").exists()
+
+
+def test_the_export_page_runs_a_test_for_officers(
+    admin_user: Any, officer: Any, officer2: Any, tmp_path: Path, settings: Any,
+) -> None:
+    settings.VEIL_EXPORT_DIR = tmp_path
+    crm = people(120)
+    done = exported(admin_user, officer, officer2, crm, {"require_linkage_test": True})
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("export_detail", args=[done.public_id]))
+    assert b"requires a passed linkage test" in page.content
+    assert b"Run the linkage test" not in page.content  # admins do not run tests
+    assert b"records.jsonl</button>" not in page.content  # held back until a test passes
+    client.force_login(officer)
+    upload = SimpleUploadedFile("crm.csv", table(crm, list(crm[0])), content_type="text/csv")
+    response = client.post(reverse("export_linkage", args=[done.public_id]), {
+        "table": upload, "shared": "age=age, postcode=postcode, plan=plan",
+        "identifiers": "name"})
+    assert response.status_code == 302
+    page = client.get(reverse("export_detail", args=[done.public_id]))
+    assert b"links found" in page.content and b"Pat Person" not in page.content
+    bad = client.post(reverse("export_linkage", args=[done.public_id]), {
+        "table": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"), "shared": "age"})
+    assert bad.status_code == 400 and b"external=export" in bad.content
