@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from anonymizer import permissions
-from anonymizer.dashboards.charts import TIER_COLOURS, Chart, Series, percent
+from anonymizer.charts import TIER_COLOURS, Chart, Series, percent
 from anonymizer.models import (
     DetectedSpan,
     NerModel,

@@ -33,7 +33,7 @@ from anonymizer.batches.selectors import (
     batches_listed,
     batches_with_stage,
 )
-from anonymizer.dashboards.charts import Chart, Series, percent
+from anonymizer.charts import Chart, Series, percent
 from anonymizer.models import ExportedDataset, SourceBatch
 from review.models import Decision, ItemState, Priority, ReviewItem
 

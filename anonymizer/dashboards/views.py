@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from anonymizer import permissions
+from anonymizer.charts import percent
 from anonymizer.dashboards import officer, selectors
-from anonymizer.dashboards.charts import percent
 
 
 def reviewer_section(user: Any) -> dict[str, Any]:

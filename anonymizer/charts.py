@@ -1,6 +1,7 @@
-"""One chart's numbers, drawn twice from the same spec: as JSON for static/veil/charts.js
-(Chart.js, through Django's `json_script`), and as the table beside it that screen readers
-(and anyone who wants the figures) read. Values are rounded here, once, so the table and the
+"""Charts for any page (the role homes, the export report). One chart's numbers, drawn twice
+from the same spec: as JSON for static/veil/charts.js (Chart.js, through Django's
+`json_script`), and as the table beside it that screen readers (and anyone who wants the
+figures) read. Values are rounded here, once, so the table and the
 drawn chart show the same numbers."""
 
 from __future__ import annotations
