@@ -8,6 +8,7 @@ urlpatterns = [
     path("exports/", views.export_list, name="export_list"),
     path("exports/<uuid:public_id>/", views.export_detail, name="export_detail"),
     path("exports/<uuid:public_id>/linkage/", views.export_linkage, name="export_linkage"),
+    path("exports/<uuid:public_id>/report/", views.export_report, name="export_report"),
     path(
         "exports/<uuid:public_id>/download/<str:name>",
         views.export_download,

@@ -4,17 +4,20 @@ officers and admins see exports of the batches they see; only officers look up p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from uuid import UUID
 
 from django.contrib import messages
+from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anonymizer import permissions
-from anonymizer.exports import linkage, selectors, services, vault
+from anonymizer.exports import linkage, report, selectors, services, vault
 from anonymizer.exports.forms import LinkageTestForm, VaultLookupForm
 from anonymizer.exports.selectors import ExportError
 from anonymizer.models import ExportedDataset, Policy
@@ -93,6 +96,25 @@ def _detail(request: HttpRequest, export: ExportedDataset, form: LinkageTestForm
         "release_blocked": linkage.release_blocked(export),
     }
     return render(request, "anonymizer/export_detail.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def export_report(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The export's report for the officer's file (exports.report): a page, or with
+    ?download=1 one self-contained HTML file to keep or print. It reads only; it writes
+    nothing."""
+    export = permissions.export_for_user(request.user, public_id)
+    context = report.export_report(export)
+    if request.GET.get("download") != "1":
+        return render(request, "anonymizer/export_report.html", context)
+    css_path = finders.find("veil/report.css")
+    css = Path(str(css_path)).read_text(encoding="utf-8") if css_path else ""
+    html = render_to_string("anonymizer/export_report_file.html", {**context, "css": css})
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="veil-export-{export.public_id}-report.html"'
+    )
+    return response
 
 
 @require_POST

@@ -8,3 +8,7 @@ EXPECTED = {
     "export_linkage": ("post", lambda b: reverse("export_linkage", args=[b.export.public_id]),
                        statuses(LOGIN, 404, 403, 400, 403)),
 }
+EXPECTED["export_report"] = (
+    "get", lambda b: reverse("export_report", args=[b.export.public_id]),
+    statuses(LOGIN, 404, 403, 200, 200),
+)
