@@ -165,7 +165,7 @@ def start_server(command: list[str], port: int, log: Path) -> subprocess.Popen[b
         if server.poll() is not None:
             raise SystemExit(f"The web server exited; see {log}")
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz/", timeout=2).ok:
+            if requests.get(f"http://127.0.0.1:{port}/healthz/?scope=web", timeout=2).ok:
                 return server
         except requests.RequestException:  # not listening yet, or still loading the app
             time.sleep(0.2)
