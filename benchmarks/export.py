@@ -271,8 +271,8 @@ def naive_record(rid: int, plan: dict[str, Any], jsonl: Any, writer: Any) -> Non
     # After _django.setup(): Django and Veil's modules are importable only then.
     from django.db import transaction
 
+    # Veil's own modules, likewise.
     from anonymizer.engine.transform import Span, apply_operator, pseudonym, transform
-    from anonymizer.exports.files import transform_fields
     from anonymizer.models import DetectedSpan, Record, VaultEntry
     from review.models import ReviewSpan
 
@@ -286,7 +286,13 @@ def naive_record(rid: int, plan: dict[str, Any], jsonl: Any, writer: Any) -> Non
     spans = [Span(*s) for s in rows.values_list("start", "end", "label")]
     key = plan["key"]
     result = transform(record.text, spans, plan["spec"], key)
-    fields = transform_fields(record.fields, plan["kept"], plan["columns"], key)
+    fields = {}
+    for column in plan["kept"]:
+        value = record.fields.get(column)
+        if value not in (None, ""):
+            spec = plan["columns"].operator_for(column)
+            label = str(spec.params.get("entity_type", column.upper()))
+            fields[column] = apply_operator(str(value), label, spec, key)
     exported_id = apply_operator(record.external_id, "RECORD_ID", plan["id_spec"], key)
     vault = {exported_id: ("RECORD_ID", record.external_id)}
     for c in result.changes:
@@ -315,6 +321,7 @@ def main() -> None:
     # After _django.setup(): Django is configured only then.
     from django.conf import settings
 
+    # Veil's own modules, likewise.
     from anonymizer.models import VaultEntry
 
     t = time.perf_counter()

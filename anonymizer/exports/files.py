@@ -9,23 +9,26 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
+
+from django.db import connection
 
 from anonymizer.engine.labels import is_hint
 from anonymizer.engine.transform import (
     Memo,
     OperatorSpec,
     PolicySpec,
-    Span,
+    Range,
     TransformResult,
     apply_operator,
     policy_from_dict,
-    transform,
+    transform_ranges,
 )
 from anonymizer.exports.keys import linkage_key
 from anonymizer.exports.residual import ResidualScan
@@ -49,12 +52,22 @@ class Tally:
 
     exported: int = 0
     left_out: Counter[str] = field(default_factory=Counter)
-    per_type: Counter[str] = field(default_factory=Counter)
-    per_operator: Counter[str] = field(default_factory=Counter)
+    changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (type, operator)
     by_status: Counter[str] = field(default_factory=Counter)
     vault: dict[str, tuple[str, str]] = field(default_factory=dict)
     residual: ResidualScan = field(default_factory=ResidualScan)
     column_counts: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def per_type(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for (label, _), n in self.changes.items():
+            counts[label] += n
+        return counts
+
+    @property
+    def per_operator(self) -> Counter[str]:
+        return Counter({f"{label}:{op}": n for (label, op), n in self.changes.items()})
 
 
 @dataclass(frozen=True)
@@ -175,14 +188,14 @@ def write_records(
     ExportedDataset.objects.filter(pk=export.pk).update(records_total=export.batch.record_count)
     for chunk, spans in record_chunks(export.batch, ("id", "text", "fields")):
         for rid, text, fields in chunk:  # every record, exported or not: a name found in one
-            _collect(rid, text, fields, spans[rid], plan, tally.residual)  # still waiting
-            # for review must not leave verbatim in another that is exported
+            _collect(rid, text, fields, spans.get(rid, ()), plan, tally.residual)  # still
+            # waiting for review must not leave verbatim in another that is exported
     tally.residual.build()
     done = 0
     with RecordFiles(directory, plan.kept_columns) as files:
         for chunk, spans in record_chunks(export.batch, RECORD_FIELDS):
             for row in chunk:
-                _write_record(row, spans[row[0]], plan, files, tally)
+                _write_record(row, spans.get(row[0], ()), plan, files, tally)
             files.flush()
             if progress is not None:
                 progress(len(chunk))
@@ -193,29 +206,48 @@ def write_records(
 
 RECORD_FIELDS = ("id", "external_id", "text", "fields", "status")
 Row = tuple[int, str, str, dict[str, Any], str]  # the values of RECORD_FIELDS
+Spans = dict[int, list[Range]]  # record id -> its spans as (start, end, label), in text order
 
 
 def record_chunks(
     batch: SourceBatch, names: tuple[str, ...]
-) -> Iterator[tuple[list[tuple[Any, ...]], dict[int, list[Span]]]]:
+) -> Iterator[tuple[list[tuple[Any, ...]], Spans]]:
     """The batch's records in file order, CHUNK at a time (`names`: the values read; the
-    first is "id"), with the spans each leaves with."""
+    first is "id"; "fields" comes decoded), with the spans each leaves with."""
     records = Record.objects.filter(batch=batch).order_by("position")
+    decode = names.index("fields") + 1 if "fields" in names else None
     last = 0
     while True:
-        rows = list(records.filter(position__gt=last).values_list("position", *names)[:CHUNK])
+        rows = fetch(records.filter(position__gt=last).values_list("position", *names)[:CHUNK])
         if not rows:
             return
-        last = rows[-1][0]
-        chunk = [row[1:] for row in rows]
-        yield chunk, chunk_spans(batch, [row[0] for row in chunk])
+        first, last = rows[0][0], rows[-1][0]
+        if decode is None:
+            chunk = [row[1:] for row in rows]
+        else:
+            chunk = [(*r[1:decode], _json(r[decode]), *r[decode + 1 :]) for r in rows]
+        yield chunk, chunk_spans(batch, first, last)
+
+
+def fetch(queryset: Any) -> list[tuple[Any, ...]]:
+    """A values_list queryset's rows as the database driver returns them: the ORM writes the
+    SQL, but no per-row work (an export reads every record and span of a batch twice); a
+    JSON column comes as its text."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _collect(
     rid: int,
     text: str,
     fields: dict[str, Any] | None,
-    spans: list[Span],
+    spans: Sequence[Range],
     plan: Plan,
     scan: ResidualScan,
 ) -> None:
@@ -233,7 +265,7 @@ def _collect(
 
 
 def _write_record(
-    row: Row, spans: list[Span], plan: Plan, files: RecordFiles, tally: Tally
+    row: Row, spans: Sequence[Range], plan: Plan, files: RecordFiles, tally: Tally
 ) -> None:
     rid, external_id, text, record_fields, status = row
     if status not in EXPORTABLE:
@@ -243,13 +275,11 @@ def _write_record(
         tally.left_out[SUPPRESSED] += 1
         return
     scan, key, memo = tally.residual, plan.key, plan.memo
-    result = transform(text, spans, plan.spec, key, memo)
+    result = transform_ranges(text, spans, plan.spec, key, memo)
     result, found, left = scan.clean_text(text, spans, result, plan.spec, key, memo)
     _count_changes(text, result, tally)
     generalized = plan.generalized.get(rid, {})
-    fields = transform_fields(record_fields, plan.kept_columns, plan.columns, key, memo)
-    fields.update(generalized)
-    _count_columns(record_fields or {}, fields, plan, tally.column_counts)
+    fields = _fields(record_fields or {}, plan, generalized, tally.column_counts)
     verbatim = [c for c in plan.keep_columns if c not in generalized]
     in_fields, left_in_fields = scan.clean_fields(fields, verbatim, plan.spec, key, memo)
     exported_id = export_id(external_id, plan, tally)
@@ -262,13 +292,14 @@ def _write_record(
 def _count_changes(text: str, result: TransformResult, tally: Tally) -> None:
     """Per type and operator, and every pseudonym made, for the vault (the token is what the
     operator wrote: the output's text at the change)."""
-    per_type, per_operator = tally.per_type, tally.per_operator
+    tally.changes.update(map(_TYPE_AND_OPERATOR, result.changes))
     for change in result.changes:
-        per_type[change.label] += 1
-        per_operator[f"{change.label}:{change.operator}"] += 1
         if change.operator == "pseudonymize":
             token = result.text[change.new_start : change.new_end]
             tally.vault[token] = (change.label, text[change.start : change.end])
+
+
+_TYPE_AND_OPERATOR = itemgetter(4, 5)  # of a Change: (label, operator)
 
 
 def export_id(external_id: str, plan: Plan, tally: Tally) -> str:
@@ -280,72 +311,71 @@ def export_id(external_id: str, plan: Plan, tally: Tally) -> str:
     return value
 
 
-def _count_columns(
-    original: dict[str, Any], out: dict[str, Any], plan: Plan, counts: dict[str, Counter[str]]
-) -> None:
-    """Per kept column: values seen, and how many left changed (for the manifest)."""
-    for column in plan.kept_columns:
+def _fields(
+    original: dict[str, Any],
+    plan: Plan,
+    generalized: dict[str, str],
+    counts: dict[str, Counter[str]],
+) -> dict[str, Any]:
+    """Each kept column's value is one span: its operator's output is the whole value (its
+    rule's `entity_type` param, default the column name in capitals, tells generalize what
+    kind of value it is), unless the k-anonymity step generalized it. Counts per kept column
+    the values seen and how many left changed (for the manifest)."""
+    out: dict[str, Any] = {}
+    for column, spec, label in plan.column_specs:
         value = original.get(column)
         if value is None or value == "":
             continue
         text = value if isinstance(value, str) else json.dumps(value)
-        tally = counts.setdefault(column, Counter())
+        done = generalized.get(column)
+        if done is None:
+            done = apply_operator(text, label, spec, plan.key, plan.memo)
+        out[column] = done
+        tally = counts.get(column)
+        if tally is None:
+            tally = counts[column] = Counter()
         tally["values"] += 1
-        tally["changed" if out.get(column) != text else "unchanged"] += 1
-
-
-def transform_fields(
-    fields: dict[str, Any],
-    kept: list[str],
-    columns: PolicySpec,
-    key: bytes,
-    memo: Memo | None = None,
-) -> dict[str, Any]:
-    """Each kept column's value is one span (its operator's output is the whole value); its
-    rule's `entity_type` param (default: the column name in capitals) tells generalize what
-    kind of value it is."""
-    out: dict[str, Any] = {}
-    for column in kept:
-        value = fields.get(column)
-        if value is None or value == "":
-            continue
-        text = value if isinstance(value, str) else json.dumps(value)
-        spec = columns.operator_for(column)
-        label = str(spec.params.get("entity_type", column.upper()))
-        out[column] = apply_operator(text, label, spec, key, memo)
+        tally["changed" if done != text else "unchanged"] += 1
+    for column, value in generalized.items():
+        out.setdefault(column, value)  # a column the record has no value in
     return out
 
 
-def chunk_spans(batch: SourceBatch, record_ids: list[int]) -> dict[int, list[Span]]:
-    """selectors.final_spans, read as plain values (an export reads every span of a batch
-    twice): the reviewed set where a person reviewed the record, else the machine's
-    detections of the current run without review hints; the same spans in the same order."""
-    done = dict(
-        ReviewItem.objects.filter(record_id__in=record_ids, state=ItemState.DONE).values_list(
-            "id", "record_id"
-        )
-    )
-    reviewed: dict[int, list[Span]] = {rid: [] for rid in done.values()}
-    for item_id, start, end, label in (
-        ReviewSpan.objects.filter(item_id__in=list(done))
+def chunk_spans(batch: SourceBatch, first: int, last: int) -> Spans:
+    """selectors.final_spans for the records at positions first..last, read as plain values:
+    the reviewed set where a person reviewed the record (an empty list when they rejected
+    every span), else the machine's detections of the current run without review hints."""
+    in_chunk = {"batch": batch, "record__position__gte": first, "record__position__lte": last}
+    done = ReviewItem.objects.filter(state=ItemState.DONE, **in_chunk)
+    spans: Spans = {rid: [] for (rid,) in fetch(done.values_list("record_id"))}
+    for rid, start, end, label in fetch(
+        ReviewSpan.objects.filter(item__in=done)
         .exclude(status=SpanStatus.REJECTED)
-        .order_by("item_id", "start")
-        .values_list("item_id", "start", "end", "label")
+        .order_by("item_id", "start", "id")
+        .values_list("item__record_id", "start", "end", "label")
     ):
-        reviewed[done[item_id]].append(Span(start, end, label))
-    machine: dict[int, list[Span]] = {}
-    rest = [rid for rid in record_ids if rid not in reviewed]
-    if rest and batch.current_run_id:
-        hints: dict[str, bool] = {}
-        for rid, start, end, label in DetectedSpan.objects.filter(
-            run_id=batch.current_run_id, record_id__in=rest
-        ).values_list("record_id", "start", "end", "label"):
-            hint = hints.get(label)
-            if hint is None:
-                hint = hints[label] = is_hint(label)
-            if not hint:
-                machine.setdefault(rid, []).append(Span(start, end, label))
-    return {rid: reviewed.get(rid, machine.get(rid, [])) for rid in record_ids}
+        spans[rid].append((start, end, label))
+    if not batch.current_run_id:
+        return spans
+    hints: dict[str, bool] = {}
+    machine = (
+        DetectedSpan.objects.filter(
+            run_id=batch.current_run_id,
+            record__batch=batch,
+            record__position__gte=first,
+            record__position__lte=last,
+        )
+        .exclude(record__review_item__state=ItemState.DONE)
+        .order_by("record_id", "start")
+        .values_list("record_id", "start", "end", "label")
+    )
+    for rid, start, end, label in fetch(machine):
+        hint = hints.get(label)
+        if hint is None:
+            hint = hints[label] = is_hint(label)
+        if not hint:
+            spans.setdefault(rid, []).append((start, end, label))
+    return spans
 
 
 def file_entry(path: Path) -> dict[str, Any]:

@@ -4,9 +4,12 @@ verbatim in another (or elsewhere in the same one).
 Two passes over the export's records. The first collects every original string a non-`keep`
 operator replaced (whole span texts; for person names also each name part, so a surname
 transformed in "Dean Roberts" is caught alone), normalised: whitespace collapsed, lower case,
-punctuation trimmed from the ends, at least MIN_CHARS characters. The second pass runs one
-Aho-Corasick automaton over each record's transformed text and verbatim fields; a hit counts
-only when word-bounded (no hit inside a longer word) and outside what an operator wrote.
+punctuation trimmed from the ends, at least MIN_CHARS characters. The second pass looks for
+them in each record's transformed text and verbatim fields; a hit counts only when
+word-bounded (no hit inside a longer word) and outside what an operator wrote. Since a string
+starts and ends with a word character, a word-bounded hit starts where a run of word
+characters does, and that run is the string's first one: the strings are indexed by it, and
+each run of the text looks up the few strings that could start there.
 
 Design: fix, then refuse. Each hit becomes one more span of the record, with the label the
 string was transformed under, and the record is transformed again from its original text (so
@@ -21,18 +24,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
-
-import ahocorasick
 
 from anonymizer.engine.labels import strength
 from anonymizer.engine.transform import (
     Memo,
     PolicySpec,
+    Range,
     Span,
     TransformResult,
-    resolve_overlaps,
+    resolve_ranges,
     transform,
+    transform_ranges,
 )
 from anonymizer.exports.selectors import ExportError
 
@@ -40,6 +44,9 @@ MIN_CHARS = 4
 NAME_LABELS = frozenset({"PERSON"})
 MAX_IDS = 1000  # record ids listed in the manifest; the count is always whole
 _NAME_PART = re.compile(r"[\w'’-]+")
+_WORD = re.compile(r"\w+")  # a run of word characters: \w is what _is_word accepts
+_NON_WORD = re.compile(r"\W")
+_ASCII_NON_WORD = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == "_")}
 
 
 class ResidualScanError(ExportError):
@@ -62,6 +69,8 @@ def _is_word(ch: str) -> bool:
 def normalise(value: str) -> str:
     """Whitespace collapsed, lower case, non-word characters trimmed from both ends."""
     folded = " ".join(fold(value).split())
+    if folded and _is_word(folded[0]) and _is_word(folded[-1]):
+        return folded  # nothing to trim (most values)
     start, end = 0, len(folded)
     while start < end and not _is_word(folded[start]):
         start += 1
@@ -78,12 +87,6 @@ def fold(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _bounded(haystack: str, start: int, end: int) -> bool:
-    before = start == 0 or not _is_word(haystack[start - 1])
-    after = end == len(haystack) or not _is_word(haystack[end])
-    return before and after
-
-
 def _inside_any(start: int, end: int, protected: Sequence[tuple[int, int]]) -> bool:
     return any(start < p_end and p_start < end for p_start, p_end in protected)
 
@@ -98,7 +101,7 @@ class ResidualScan:
     remaining: int = 0
     affected: list[str] = field(default_factory=list)
     with_remaining: list[str] = field(default_factory=list)
-    _automaton: Any = None
+    _first: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)  # see build
     _seen: set[tuple[str, str]] = field(default_factory=set, repr=False)
 
     # --- first pass: what was transformed -----------------------------------------------
@@ -119,34 +122,61 @@ class ResidualScan:
             if known is None or strength(label) > strength(known):
                 self.strings[key] = label
 
-    def add_record(self, text: str, spans: Sequence[Span], spec: PolicySpec) -> None:
-        """Every span text of a record that the policy does not keep."""
-        for span in resolve_overlaps(spans, len(text)):
-            if spec.operator_for(span.label).operator != "keep":
-                self.add(text[span.start : span.end], span.label)
+    def add_record(self, text: str, spans: Sequence[Range], spec: PolicySpec) -> None:
+        """Every span text of a record (spans as (start, end, label)) that the policy does not
+        keep."""
+        rules, default = spec.rules, spec.default
+        for start, end, label in resolve_ranges(spans, len(text)):
+            if rules.get(label, default).operator != "keep":
+                self.add(text[start:end], label)
 
     def build(self) -> None:
+        """Index the strings by their first run of word characters: the longest string that
+        starts with it (how far a hit starting there reaches) and a bit per length."""
         self._seen.clear()
-        if not self.strings:
-            return
-        automaton = ahocorasick.Automaton()
-        for key, label in self.strings.items():
-            automaton.add_word(key, (len(key), label))
-        automaton.make_automaton()
-        self._automaton = automaton
+        first: dict[str, tuple[int, int]] = {}
+        for key in self.strings:
+            head = _WORD.match(key)
+            if head is not None:  # always: a string starts with a word character
+                run = head.group()
+                reach, sizes = first.get(run, (0, 0))
+                first[run] = (max(reach, len(key)), sizes | 1 << len(key))
+        self._first = first
 
     # --- second pass: what is still there ------------------------------------------------
 
     def hits(self, text: str, protected: Sequence[tuple[int, int]] = ()) -> list[Span]:
-        """Word-bounded, non-overlapping occurrences (longest first) outside `protected`."""
-        if self._automaton is None or not text:
+        """Word-bounded, non-overlapping occurrences (longest first) outside `protected`: the
+        stretches from the start of a run of word characters that begins a string to the end
+        of a later run, of a string's length, that are strings."""
+        first = self._first
+        if not first or not text:
             return []
         haystack = fold(text)
-        found = []
-        for last, (length, label) in self._automaton.iter(haystack):
-            start, end = last + 1 - length, last + 1
-            if _bounded(haystack, start, end) and not _inside_any(start, end, protected):
-                found.append(Span(start, end, label))
+        # Each non-word character a space: the pieces between single spaces are the runs
+        # (or empty), and piece k starts at the length of those before it, plus k spaces.
+        spaced = (
+            haystack.translate(_ASCII_NON_WORD)
+            if haystack.isascii()
+            else _NON_WORD.sub(" ", haystack)
+        )
+        pieces = spaced.split(" ")
+        heads = [k for k, piece in enumerate(pieces) if piece in first]
+        if not heads:
+            return []
+        before = list(accumulate(map(len, pieces), initial=0))
+        found, strings, count = [], self.strings, len(pieces)
+        for k in heads:
+            start = before[k] + k
+            reach, sizes = first[pieces[k]]
+            for j in range(k, count):
+                end = before[j + 1] + j
+                if end - start > reach:
+                    break
+                if sizes >> (end - start) & 1 and pieces[j]:
+                    label = strings.get(haystack[start:end])
+                    if label is not None and not _inside_any(start, end, protected):
+                        found.append(Span(start, end, label))
         found.sort(key=lambda s: (s.start, -s.end))
         out: list[Span] = []
         for span in found:
@@ -157,19 +187,20 @@ class ResidualScan:
     def clean_text(
         self,
         text: str,
-        spans: list[Span],
+        spans: Sequence[Range],
         result: TransformResult,
         spec: PolicySpec,
         key: bytes,
         memo: Memo | None = None,
     ) -> tuple[TransformResult, int, int]:
-        """The record's transform with residual hits transformed too: (result, found, left).
-        `memo`: the export's pseudonyms under `key` (engine.transform.apply_operator)."""
+        """The record's transform (of `spans`, as (start, end, label)) with residual hits
+        transformed too: (result, found, left). `memo`: the export's pseudonyms under `key`
+        (engine.transform.apply_operator)."""
         hits = self.hits(result.text, _written(result))
         if not hits:
             return result, 0, 0
-        extra = [Span(*_to_original(h.start, h.end, result), h.label) for h in hits]
-        again = transform(text, [*spans, *extra], spec, key, memo)
+        extra = [(*_to_original(h.start, h.end, result), h.label) for h in hits]
+        again = transform_ranges(text, [*spans, *extra], spec, key, memo)
         return again, len(hits), len(self.hits(again.text, _written(again)))
 
     def clean_fields(

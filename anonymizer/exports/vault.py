@@ -29,7 +29,12 @@ def vault_store_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
         return
     if connection.vendor == "postgresql":
         _copy_many(domain, entries)
-        return
+    else:
+        _bulk_many(domain, entries)
+
+
+def _bulk_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
+    """vault_store_many through the ORM, CHUNK tokens a query."""
     tokens = list(entries)
     existing: set[str] = set()
     for start in range(0, len(tokens), CHUNK):
@@ -56,7 +61,7 @@ def vault_store_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
         pass
 
 
-CHUNK = 5000
+CHUNK = 500  # tokens a query on the ORM path (SQLite limits a query's parameters)
 _TOKENS, _ROWS = "veil_vault_tokens", "veil_vault_rows"  # temporary tables, this transaction's
 
 
