@@ -84,6 +84,7 @@ OPERATORS: dict[str, str] = {
     "replace": "Replace with type",
     "mask": "Mask",
     "pseudonymize": "Pseudonymize",
+    "surrogate": "Realistic surrogate",
     "generalize": "Generalize",
     "keep": "Keep",
 }
@@ -95,9 +96,13 @@ OPERATORS_WHY: dict[str, str] = {
     "(or as many as the rule says).",
     "pseudonymize": "Writes a keyed token: one person gets the same token across records and "
     "batches of one linkage domain, and tokens of different domains cannot be linked.",
+    "surrogate": "Writes a realistic fake of the same kind, keyed like a pseudonym: a fake "
+    "name (the same for the same person), an email or phone number of the same shape and "
+    "country, a card or IBAN with a valid checksum, a fake address, a date moved by one keyed "
+    "offset per customer so that the intervals between their dates are kept.",
     "generalize": "Makes the value coarser: a date to its month, quarter or year, an age to a "
-    "band, a postcode to its first characters; what cannot be generalised is replaced by "
-    "its type.",
+    "band, a postcode to its first characters, a phrase that singles someone out to what kind "
+    "of detail it was; what cannot be generalised is replaced by its type.",
     "keep": "Leaves the value as it is.",
 }
 

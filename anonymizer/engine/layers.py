@@ -32,6 +32,7 @@ class _SpanLike(Protocol):
 
 
 S = TypeVar("S", bound=_SpanLike)
+Range = tuple[int, int, str]
 
 
 def apply_implied_layer(spans: Sequence[S], operator_of: Callable[[str], str]) -> list[S]:
@@ -40,12 +41,16 @@ def apply_implied_layer(spans: Sequence[S], operator_of: Callable[[str], str]) -
     the detections inside them removed. A detection that reaches past a phrase's edge stays:
     the transform's merge then joins the two under the detection's stronger type, so no part
     of it is left out. Order is kept."""
-    phrases = [s for s in spans if is_implied(s.label) and operator_of(s.label) != "keep"]
-    if not phrases:
-        return [s for s in spans if not is_implied(s.label)]
+    kept = set(implied_ranges([(s.start, s.end, s.label) for s in spans], operator_of))
+    return [s for s in spans if (s.start, s.end, s.label) in kept]
+
+
+def implied_ranges(ranges: Sequence[Range], operator_of: Callable[[str], str]) -> list[Range]:
+    """apply_implied_layer on plain (start, end, label) values, as the transform holds them."""
+    phrases = [r for r in ranges if is_implied(r[2]) and operator_of(r[2]) != "keep"]
     return [
-        s for s in spans
-        if (is_implied(s.label) and operator_of(s.label) != "keep")
-        or (not is_implied(s.label)
-            and not any(p.start <= s.start and s.end <= p.end for p in phrases))
+        r for r in ranges
+        if (is_implied(r[2]) and operator_of(r[2]) != "keep")
+        or (not is_implied(r[2])
+            and not any(p[0] <= r[0] and r[1] <= p[1] for p in phrases))
     ]

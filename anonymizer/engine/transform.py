@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple, Protocol
 
-from anonymizer.engine.labels import strength
+from anonymizer.engine.labels import is_implied, strength
+from anonymizer.engine.layers import implied_ranges
+from anonymizer.engine.surrogates import GRANULARITIES, SURROGATE_TYPES, surrogate
 from anonymizer.engine.types import Span as Span  # re-exported: callers build spans to transform
 
-OPERATORS = ("redact", "replace", "mask", "pseudonymize", "generalize", "keep")
+OPERATORS = ("redact", "replace", "mask", "pseudonymize", "surrogate", "generalize", "keep")
 
 # Type labels used by the replace operator; other types use "[TYPE]".
 REPLACE_TAGS: dict[str, str] = {
@@ -34,6 +36,25 @@ REPLACE_TAGS: dict[str, str] = {
     "IP_ADDRESS": "[IP_ADDRESS]",
     "DATE_OF_BIRTH": "[DATE_OF_BIRTH]",
     "DATE_TIME": "[DATE]",
+    "QUASI_FAMILY": "[FAMILY_DETAIL]",
+    "QUASI_OCCUPATION": "[JOB_AND_WORKPLACE]",
+    "QUASI_AGE": "[AGE]",
+    "QUASI_VEHICLE": "[VEHICLE]",
+    "QUASI_DEVICE": "[DEVICE]",
+    "QUASI_CONDITION": "[HEALTH_CONDITION]",
+    "QUASI_EVENT": "[LIFE_EVENT]",
+    "QUASI_HISTORY": "[CASE_HISTORY]",
+}
+# What generalize writes for an implied-identifier phrase: what kind of detail it was, no more.
+IMPLIED_GENERAL: dict[str, str] = {
+    "QUASI_FAMILY": "[a relative]",
+    "QUASI_OCCUPATION": "[a job]",
+    "QUASI_AGE": "[an age]",
+    "QUASI_VEHICLE": "[a vehicle]",
+    "QUASI_DEVICE": "[a device]",
+    "QUASI_CONDITION": "[a health condition]",
+    "QUASI_EVENT": "[an event]",
+    "QUASI_HISTORY": "[a history with us]",
 }
 
 
@@ -149,11 +170,15 @@ Memo = dict[tuple[str, str], str]  # (label, value) -> pseudonym, for one run un
 
 
 def apply_operator(
-    value: str, label: str, spec: OperatorSpec, key: bytes, memo: Memo | None = None
+    value: str, label: str, spec: OperatorSpec, key: bytes, memo: Memo | None = None,
+    subject: str = "",
 ) -> str:
     """`memo` keeps the pseudonyms made under `key` (an export makes the same ones often); it
-    must only ever be used with that one key."""
+    must only ever be used with that one key. `subject`: whose dates a surrogate shifts by one
+    keyed offset (engine.surrogates)."""
     op, p = spec.operator, spec.params
+    if op == "surrogate":
+        return surrogate(value, label, key, p, subject) or type_tag(label)
     if op == "pseudonymize":
         if memo is None:
             return pseudonym(value, label, key)
@@ -212,6 +237,8 @@ def type_tag(label: str) -> str:
 
 
 def _generalized(value: str, label: str, params: Mapping[str, Any]) -> str | None:
+    if label in IMPLIED_GENERAL:
+        return IMPLIED_GENERAL[label]
     if label in ("DATE_TIME", "DATE_OF_BIRTH"):
         level = str(params.get("level", "year"))
         parsed = _parse_date(value)
@@ -244,10 +271,13 @@ def transform(
     policy: PolicySpec,
     key: bytes,
     memo: Memo | None = None,
+    subject: str = "",
 ) -> TransformResult:
-    """Each span (overlaps resolved) replaced by its operator's output; `memo` as for
-    apply_operator."""
-    return transform_ranges(text, [(s.start, s.end, s.label) for s in spans], policy, key, memo)
+    """Each span (overlaps resolved) replaced by its operator's output; `memo` and `subject`
+    as for apply_operator."""
+    return transform_ranges(
+        text, [(s.start, s.end, s.label) for s in spans], policy, key, memo, subject
+    )
 
 
 def transform_ranges(
@@ -256,18 +286,22 @@ def transform_ranges(
     policy: PolicySpec,
     key: bytes,
     memo: Memo | None = None,
+    subject: str = "",
 ) -> TransformResult:
-    """transform on plain (start, end, label) values."""
+    """transform on plain (start, end, label) values. Implied-identifier phrases meet the
+    policy first (engine.layers): kept ones vanish, transformed ones take what they hold."""
     pieces: list[str] = []
     changes: list[Change] = []
     rules, default = policy.rules, policy.default
+    if any(is_implied(r[2]) for r in ranges):
+        ranges = implied_ranges(ranges, lambda label: rules.get(label, default).operator)
     cursor = out_len = 0
     for start, end, label in resolve_ranges(ranges, len(text)):
         if start > cursor:
             pieces.append(text[cursor:start])
             out_len += start - cursor
         spec = rules.get(label, default)
-        replacement = apply_operator(text[start:end], label, spec, key, memo)
+        replacement = apply_operator(text[start:end], label, spec, key, memo, subject)
         pieces.append(replacement)
         new_end = out_len + len(replacement)
         changes.append(Change(start, end, out_len, new_end, label, spec.operator))
@@ -293,6 +327,7 @@ OPERATOR_PARAMS: dict[str, frozenset[str]] = {
     "replace": frozenset({"label"}),
     "mask": frozenset({"keep_last", "char"}),
     "pseudonymize": frozenset(),
+    "surrogate": frozenset({"granularity", "day_first", "subject_column"}),
     "generalize": frozenset(),
     "keep": frozenset(),
 }
@@ -302,6 +337,7 @@ GENERALIZE_PARAMS: dict[str, frozenset[str]] = {
     "AGE": frozenset({"band"}),
     "NUMBER": frozenset({"band"}),
     "POSTCODE": frozenset({"keep"}),
+    **{label: frozenset() for label in IMPLIED_GENERAL},
 }
 DATE_LEVELS = ("month", "quarter", "year")
 
@@ -310,6 +346,9 @@ def rule_problem(spec: OperatorSpec, label: str, *, extra: frozenset[str] = froz
     """Why `spec` cannot apply to values of type `label` ("" if it can): unknown parameters,
     bad values, generalize on a type it does not generalize."""
     allowed = OPERATOR_PARAMS[spec.operator] | extra
+    if spec.operator == "surrogate" and label not in SURROGATE_TYPES and label != "*":
+        return (f"surrogate makes realistic values of names, contacts, numbers, places and "
+                f"dates, not {label}")
     if spec.operator == "generalize":
         if label not in GENERALIZE_PARAMS:
             kinds = ", ".join(sorted(GENERALIZE_PARAMS))
@@ -322,13 +361,17 @@ def rule_problem(spec: OperatorSpec, label: str, *, extra: frozenset[str] = froz
 
 
 def _param_problem(params: Mapping[str, Any]) -> str:
+    if "granularity" in params and params["granularity"] not in GRANULARITIES:
+        return f"granularity is one of {', '.join(GRANULARITIES)}"
+    if "day_first" in params and not isinstance(params["day_first"], bool):
+        return "day_first is true or false"
     if "level" in params and params["level"] not in DATE_LEVELS:
         return f"level is one of {', '.join(DATE_LEVELS)}"
     for name, least in (("band", 2), ("keep", 1), ("keep_last", 0)):
         value = params.get(name, least)
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             return f"{name} is a whole number of at least {least}"
-    for name in ("label", "char", "entity_type"):
+    for name in ("label", "char", "entity_type", "subject_column"):
         if name in params and not (isinstance(params[name], str) and params[name]):
             return f"{name} is a non-empty text"
     return ""

@@ -69,6 +69,11 @@ class Tally:
     def per_operator(self) -> Counter[str]:
         return Counter({f"{label}:{op}": n for (label, op), n in self.changes.items()})
 
+    @property
+    def surrogated_types(self) -> list[str]:
+        """The types that left as realistic surrogates (the manifest says so)."""
+        return sorted({label for label, op in self.changes if op == "surrogate"})
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -275,8 +280,9 @@ def _write_record(
         tally.left_out[SUPPRESSED] += 1
         return
     scan, key, memo = tally.residual, plan.key, plan.memo
-    result = transform_ranges(text, spans, plan.spec, key, memo)
-    result, found, left = scan.clean_text(text, spans, result, plan.spec, key, memo)
+    subject = _subject(external_id, record_fields, plan)
+    result = transform_ranges(text, spans, plan.spec, key, memo, subject)
+    result, found, left = scan.clean_text(text, spans, result, plan.spec, key, memo, subject)
     _count_changes(text, result, tally)
     generalized = plan.generalized.get(rid, {})
     fields = _fields(record_fields or {}, plan, generalized, tally.column_counts)
@@ -294,12 +300,27 @@ def _count_changes(text: str, result: TransformResult, tally: Tally) -> None:
     operator wrote: the output's text at the change)."""
     tally.changes.update(map(_TYPE_AND_OPERATOR, result.changes))
     for change in result.changes:
-        if change.operator == "pseudonymize":
+        if change.operator in VAULTED:
             token = result.text[change.new_start : change.new_end]
             tally.vault[token] = (change.label, text[change.start : change.end])
 
 
 _TYPE_AND_OPERATOR = itemgetter(4, 5)  # of a Change: (label, operator)
+# Operators whose outputs an officer may look up in the vault: keyed pseudonyms, and keyed
+# surrogates (a fake name can stand for two customers: a lookup gives the first one stored).
+VAULTED = frozenset({"pseudonymize", "surrogate"})
+DATE_TYPES = ("DATE_TIME", "DATE_OF_BIRTH")
+
+
+def _subject(external_id: str, record_fields: dict[str, Any] | None, plan: Plan) -> str:
+    """Whose dates a surrogate shifts by one keyed offset: the value of the column the date
+    rule names (`subject_column`, e.g. a customer id), else the record's own id."""
+    for label in DATE_TYPES:
+        spec = plan.spec.rules.get(label)
+        column = spec.params.get("subject_column") if spec is not None else None
+        if column and record_fields and record_fields.get(column) not in (None, ""):
+            return str(record_fields[column])
+    return external_id
 
 
 def export_id(external_id: str, plan: Plan, tally: Tally) -> str:

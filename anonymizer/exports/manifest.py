@@ -48,6 +48,7 @@ def build_manifest(
         },
         "entities": dict(sorted(tally.per_type.items())),
         "operators": dict(sorted(tally.per_operator.items())),
+        "surrogated_types": tally.surrogated_types,
         "columns_exported": plan.kept_columns,
         "columns": column_report(batch, plan, tally.column_counts),
         "id_column": id_report(export, plan),

@@ -192,6 +192,7 @@ class ResidualScan:
         spec: PolicySpec,
         key: bytes,
         memo: Memo | None = None,
+        subject: str = "",
     ) -> tuple[TransformResult, int, int]:
         """The record's transform (of `spans`, as (start, end, label)) with residual hits
         transformed too: (result, found, left). `memo`: the export's pseudonyms under `key`
@@ -200,7 +201,7 @@ class ResidualScan:
         if not hits:
             return result, 0, 0
         extra = [(*_to_original(h.start, h.end, result), h.label) for h in hits]
-        again = transform_ranges(text, [*spans, *extra], spec, key, memo)
+        again = transform_ranges(text, [*spans, *extra], spec, key, memo, subject)
         return again, len(hits), len(self.hits(again.text, _written(again)))
 
     def clean_fields(

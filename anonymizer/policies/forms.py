@@ -16,7 +16,8 @@ from anonymizer.engine.transform import DATE_LEVELS, GENERALIZE_PARAMS, OPERATOR
 from anonymizer.models import DataClass, Purpose
 from anonymizer.policies import rules as checks
 
-PARAM_FIELDS = ("entity_type", "label", "char", "keep_last", "level", "band", "keep")
+PARAM_FIELDS = ("entity_type", "label", "char", "keep_last", "level", "band", "keep",
+                "granularity", "day_first", "subject_column")
 TYPE_NAME = RegexValidator(r"^[A-Z][A-Z0-9_]*$", "Capitals, digits and _, e.g. EMPLOYEE_ID.")
 
 
@@ -54,6 +55,20 @@ class RuleForm(forms.Form):
     )
     band = forms.IntegerField(required=False, label="Band width")
     keep = forms.IntegerField(required=False, label="Keep first")
+    granularity = forms.ChoiceField(
+        required=False, label="Address detail",
+        choices=[("", "—"), ("full", "number, street and town"), ("street", "number and street"),
+                 ("town", "town only")],
+    )
+    day_first = forms.NullBooleanField(
+        required=False, label="Dates day first",
+        widget=forms.Select(choices=[("", "—"), ("true", "yes (14/03/2021)"),
+                                     ("false", "no (03/14/2021)")]),
+    )
+    subject_column = forms.CharField(
+        required=False, max_length=200, label="Dates shift per",
+        help_text="A column naming the customer (empty: per record)",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
