@@ -250,15 +250,21 @@ def write_extras(ctx: dict[str, Any], batches: list[tuple]) -> dict[str, int]:
     from guardian.models import UserObjectPermission
 
     # Veil's own modules, likewise.
+    from anonymizer.models import ExportedDataset
     from anonymizer.policies.selectors import default_policy
 
     rng, users, policy = ctx["rng"], ctx["users"], default_policy()
     cols = ("public_id", "batch_id", "policy_id", "status", "records_total", "records_done",
             "manifest", "error", "job_id", "worker", "attempts", "created_by_id", "created_at",
             "finished_at")  # fmt: skip
-    exports = write("anonymizer_exporteddataset", cols, (
+    # Text columns added since (NOT NULL, default ""): written empty, whichever exist.
+    blank = tuple(f.column for f in ExportedDataset._meta.concrete_fields
+                  if f.column not in cols and f.get_internal_type() == "CharField"
+                  and f.default == "" and not f.null)  # fmt: skip
+    exports = write("anonymizer_exporteddataset", cols + blank, (
         (uuid.uuid4(), b, policy.pk, status, n, n if status == "done" else 0, "{}", "", "", "", 1,
-         users["admin"].pk, made + timedelta(days=1), made + timedelta(days=1, minutes=3))
+         users["admin"].pk, made + timedelta(days=1), made + timedelta(days=1, minutes=3),
+         *[""] * len(blank))
         for b, _, _, n, made in batches
         for status in rng.choices(("done", "failed", "queued"), (8, 1, 1), k=rng.randint(1, 3))
     ))  # fmt: skip

@@ -57,6 +57,15 @@ class Tally:
     vault: dict[str, tuple[str, str]] = field(default_factory=dict)
     residual: ResidualScan = field(default_factory=ResidualScan)
     column_counts: dict[str, Counter[str]] = field(default_factory=dict)
+    # For the utility report (exports.utility): characters in and changed, and per exported
+    # record its raw and transformed text with the label's value (when the export names a
+    # label column), and its raw and released kept columns. Counts and figures leave; these
+    # never leave the process.
+    chars_total: int = 0
+    chars_changed: int = 0
+    samples: list[tuple[str, str, str]] = field(default_factory=list)
+    raw_rows: list[dict[str, Any]] = field(default_factory=list)
+    released_rows: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def per_type(self) -> Counter[str]:
@@ -89,6 +98,7 @@ class Plan:
     generalized: dict[int, dict[str, str]]
     id_spec: OperatorSpec = OperatorSpec("pseudonymize")
     id_source: str = "default"
+    utility_label: str = ""  # a structured column the utility report's classifier predicts
     memo: Memo = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
@@ -138,6 +148,7 @@ def make_plan(
         generalized=generalized,
         id_spec=id_spec,
         id_source=id_source,
+        utility_label=export.utility_label,
     )
 
 
@@ -291,8 +302,22 @@ def _write_record(
     exported_id = export_id(external_id, plan, tally)
     scan.record(exported_id, found + in_fields, left + left_in_fields)
     files.write(exported_id, result.text, fields)
+    _for_utility(text, result, record_fields or {}, fields, plan, tally)
     tally.by_status[status] += 1
     tally.exported += 1
+
+
+def _for_utility(text: str, result: TransformResult, raw: dict[str, Any],
+                 released: dict[str, Any], plan: Plan, tally: Tally) -> None:
+    tally.chars_total += len(text)
+    tally.chars_changed += sum(c.end - c.start for c in result.changes)
+    if plan.utility_label:
+        label = raw.get(plan.utility_label)
+        if label not in (None, ""):
+            tally.samples.append((text, result.text, str(label)))
+    if plan.kept_columns:
+        tally.raw_rows.append({c: raw.get(c) for c in plan.kept_columns})
+        tally.released_rows.append(released)
 
 
 def _count_changes(text: str, result: TransformResult, tally: Tally) -> None:

@@ -24,6 +24,7 @@ from anonymizer.exports.manifest import build_manifest
 from anonymizer.exports.residual import ResidualScanError
 from anonymizer.exports.selectors import ExportError, export_dir, export_file
 from anonymizer.exports.tabular import dp_release, k_anonymize
+from anonymizer.exports.utility import utility_figures
 from anonymizer.exports.vault import vault_store_many
 from anonymizer.models import ExportedDataset, Policy, SourceBatch
 from anonymizer.queues import enqueue as queue_job
@@ -36,9 +37,12 @@ AGGREGATES_FILE = "aggregates.json"
 
 
 def export_start(
-    *, actor: Any, batch: SourceBatch, policy: Policy, enqueue: bool = True
+    *, actor: Any, batch: SourceBatch, policy: Policy, enqueue: bool = True,
+    utility_label: str = "",
 ) -> ExportedDataset:
-    """Record an export request; with `enqueue`, a worker runs it (else call run_export)."""
+    """Record an export request; with `enqueue`, a worker runs it (else call run_export).
+    `utility_label`: a structured column of the batch the utility report's classifier
+    predicts (exports.utility); empty: the report has no task accuracy."""
     if not permissions.may(actor, permissions.ADD_EXPORT):
         raise PermissionDenied("Only admins export.")
     if policy.status != Policy.Status.APPROVED:
@@ -46,7 +50,10 @@ def export_start(
     if not policy.fits(batch):
         raise ExportError("This policy is for another data class or purpose than the batch.")
     with transaction.atomic():
-        export = ExportedDataset.objects.create(batch=batch, policy=policy, created_by=actor)
+        if utility_label and utility_label not in batch.structured_columns:
+            raise ExportError("The utility label must be one of the batch's columns.")
+        export = ExportedDataset.objects.create(batch=batch, policy=policy, created_by=actor,
+                                                utility_label=utility_label)
         payload = {"export": str(export.public_id), "policy": policy.name}
         audit_log(
             actor=actor, action="export.requested", batch_public_id=batch.public_id,
@@ -218,6 +225,7 @@ def _write_files(
             manifest["differential_privacy"] = {
                 k: v for k, v in aggregates.items() if k != "groups"
             }
+        manifest["utility"] = utility_figures(tally, plan, manifest.get("differential_privacy"))
         files.write_json(tmp, ExportedDataset.MANIFEST_FILE, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

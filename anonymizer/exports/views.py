@@ -48,7 +48,8 @@ def export_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
     batch = permissions.batch_for_user(request.user, public_id, permissions.ADD_EXPORT)
     try:
         policy = Policy.objects.get(public_id=request.POST.get("policy"))
-        services.export_start(actor=request.user, batch=batch, policy=policy)
+        services.export_start(actor=request.user, batch=batch, policy=policy,
+                              utility_label=request.POST.get("utility_label", "").strip())
     except (Policy.DoesNotExist, ValueError, ValidationError):
         messages.error(request, "Choose an approved policy.")
     except ExportError as exc:

@@ -54,6 +54,11 @@ class ExportedDataset(models.Model):
         null=True, blank=True, help_text="Renewed while the export writes; a running export whose "
         "lease expired (its worker died) is queued again by the sweep.",
     )
+    utility_label = models.CharField(
+        blank=True, default="", max_length=200,
+        help_text="A structured column whose value a classifier predicts from the raw "
+        "and from the transformed text, for the utility report; empty: none.",
+    )
     created_by = user_field(optional=False)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
