@@ -355,7 +355,8 @@ def _deny_list(value: Any) -> dict[str, tuple[str, ...]]:
 
 
 def default_ruleset_config() -> RuleSetConfig:
-    """Version 1: the identifiers support data usually holds. Organisations edit their own."""
+    """Version 1: the identifiers support data usually holds, and the implied identifiers
+    (engine.quasi) that single a person out. Organisations edit their own."""
     return RuleSetConfig(
         version=1,
         id_types=(
@@ -369,4 +370,5 @@ def default_ruleset_config() -> RuleSetConfig:
             IdType("CUSTOMER_ID", ("CUST", "CUS", "CID", "CUSTOMER", "MEM"),
                    ("customer", "customer id", "customer number", "client id", "member id")),
         ),
+        implied_identifiers=True,
     )

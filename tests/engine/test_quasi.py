@@ -125,8 +125,10 @@ def test_risk_trigger_tiers() -> None:
 
 
 def test_ruleset_flag_round_trip_keeps_older_digests() -> None:
-    base = default_ruleset_config()
-    assert "implied_identifiers" not in base.to_dict()
+    assert default_ruleset_config().implied_identifiers  # new installations detect them
+    base = dataclasses.replace(default_ruleset_config(), implied_identifiers=False)
+    assert "implied_identifiers" not in base.to_dict()  # older configurations keep digests
+    assert RuleSetConfig.from_dict(base.to_dict()).implied_identifiers is False
     on = dataclasses.replace(base, implied_identifiers=True)
     assert RuleSetConfig.from_dict(on.to_dict()).implied_identifiers is True
     with pytest.raises(ValueError):
@@ -134,16 +136,16 @@ def test_ruleset_flag_round_trip_keeps_older_digests() -> None:
 
 
 @pytest.fixture(scope="module")
-def implied_analyzer() -> Analyzer:
-    return get_analyzer(dataclasses.replace(default_ruleset_config(), implied_identifiers=True))
+def plain_analyzer() -> Analyzer:
+    return get_analyzer(dataclasses.replace(default_ruleset_config(), implied_identifiers=False))
 
 
 def test_the_analyzer_adds_the_layer_over_detections(
-    analyzer: Analyzer, implied_analyzer: Analyzer
+    plain_analyzer: Analyzer, analyzer: Analyzer
 ) -> None:
     text = "Hello, I am the only paediatric nurse at the Leeds General clinic. Sam"
-    plain = detect(text, analyzer=analyzer)
-    layered = detect(text, analyzer=implied_analyzer)
+    plain = detect(text, analyzer=plain_analyzer)
+    layered = detect(text, analyzer=analyzer)
     assert not any(is_implied(s.label) for s in plain)
     implied = [s for s in layered if is_implied(s.label)]
     assert [(s.label, text[s.start:s.end]) for s in implied] == [

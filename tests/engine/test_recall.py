@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from anonymizer.engine.analyzer import Analyzer, detect
-from anonymizer.engine.labels import without_hints
+from anonymizer.engine.labels import is_implied, without_hints
 
 Expected = list[tuple[str, str]]
 
@@ -80,7 +80,8 @@ BOUNDS: list[tuple[str, Expected]] = [
 def test_it_finds(analyzer: Analyzer, text: str, expected: Expected) -> None:
     """Each expected part is one detection of its type, whole (or inside a larger one of the
     same type, where noted in the table's ids by the parts themselves)."""
-    spans = without_hints(detect(text, analyzer=analyzer))
+    # implied-identifier phrases are a layer over the detections (engine.quasi): not here
+    spans = [s for s in without_hints(detect(text, analyzer=analyzer)) if not is_implied(s.label)]
     for part, label in expected:
         start = text.index(part)
         end = start + len(part)
