@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from anonymizer import permissions
 from anonymizer.exports import files
+from anonymizer.exports.linkage import release_blocked
 from anonymizer.exports.manifest import build_manifest
 from anonymizer.exports.residual import ResidualScanError
 from anonymizer.exports.selectors import ExportError, export_dir, export_file
@@ -237,9 +238,13 @@ def _write_files(
 def export_download_path(
     *, actor: Any, export: ExportedDataset, name: str, ip_address: str | None = None
 ) -> Path:
-    """The path of one file of a finished export; the download is audited."""
+    """The path of one file of a finished export; the download is audited. Refused while the
+    export's policy requires a passed linkage test that it has not had."""
     if not permissions.may(actor, permissions.DOWNLOAD_EXPORT):
         raise PermissionDenied("Only admins download exports.")
+    blocked = release_blocked(export)
+    if blocked:
+        raise PermissionDenied(blocked)
     path = export_file(export, name)
     if path is None:
         raise ExportError("No such file.")

@@ -155,3 +155,17 @@ def test_the_export_page_runs_a_test_for_officers(
     bad = client.post(reverse("export_linkage", args=[done.public_id]), {
         "table": SimpleUploadedFile("x.csv", b"a,b\n1,2\n"), "shared": "age"})
     assert bad.status_code == 400 and b"external=export" in bad.content
+
+
+def test_a_required_test_holds_the_files_back_until_it_passes(
+    admin_user: Any, officer: Any, officer2: Any, tmp_path: Path, settings: Any,
+) -> None:
+    settings.VEIL_EXPORT_DIR = tmp_path
+    crm = people(200)
+    done = exported(admin_user, officer, officer2, crm, {
+        "k": 5, "suppression": 0.2, "require_linkage_test": True})
+    with pytest.raises(PermissionDenied, match="linkage test"):
+        export.export_download_path(actor=admin_user, export=done, name="records.jsonl")
+    linkage_run(actor=officer, export=done, data=table(crm, ["age", "postcode", "plan"]),
+                shared={"age": "age", "postcode": "postcode", "plan": "plan"}, identifiers=[])
+    assert export.export_download_path(actor=admin_user, export=done, name="records.jsonl")
