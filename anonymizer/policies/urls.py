@@ -6,6 +6,7 @@ urlpatterns = [
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/new/", views.policy_new, name="policy_new"),
     path("policies/editor/validate/", views.policy_validate_row, name="policy_validate_row"),
+    path("policies/import/", views.policy_import, name="policy_import"),
     path("policies/<uuid:public_id>/", views.policy_detail, name="policy_detail"),
     # Before the generic action pattern, which would match "send-back" and these too.
     path(
@@ -13,5 +14,6 @@ urlpatterns = [
     ),
     path("policies/<uuid:public_id>/preview/", views.policy_preview, name="policy_preview"),
     path("policies/<uuid:public_id>/risk/", views.policy_risk, name="policy_risk"),
+    path("policies/<uuid:public_id>/file/", views.policy_download, name="policy_download"),
     path("policies/<uuid:public_id>/<slug:action>/", views.policy_action, name="policy_action"),
 ]

@@ -12,12 +12,13 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from anonymizer import permissions
+from anonymizer import ascode, permissions
 from anonymizer.defaults import default_id_rule, default_policy_rules
 from anonymizer.models import Policy, SourceBatch
+from anonymizer.policies import files as policy_files
 from anonymizer.policies import preview, risk, selectors, services
 from anonymizer.policies.editor import Editor, build_editor
 from anonymizer.policies.forms import SendBackForm, TabularForm
@@ -217,3 +218,38 @@ def policy_send_back(request: HttpRequest, public_id: UUID) -> HttpResponse:
     else:
         messages.success(request, f"{result} sent back to draft.")
     return redirect("policy_detail", public_id=policy.public_id)
+
+
+@require_http_methods(["GET"])
+def policy_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The version as a JSON or YAML file (?format=yaml) for version control; reads only."""
+    permissions.require_perm(request.user, permissions.VIEW_POLICY)
+    policy = get_object_or_404(Policy, public_id=public_id)
+    fmt = "yaml" if request.GET.get("format") == "yaml" else "json"
+    response = HttpResponse(
+        policy_files.policy_file(policy, fmt),
+        content_type="application/yaml" if fmt == "yaml" else "application/json",
+    )
+    filename = f"veil-policy-{policy.name}-v{policy.version}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+def policy_import(request: HttpRequest) -> HttpResponse:
+    """A policy file becomes a new draft (officers); another officer approves it."""
+    permissions.require_perm(request.user, permissions.CHANGE_POLICY)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a policy file (JSON or YAML).")
+        return redirect("policy_list")
+    try:
+        draft = policy_files.policy_import(
+            actor=request.user, data=upload.read(ascode.MAX_FILE_BYTES + 1)
+        )
+    except (ascode.FileError, services.PolicyError) as exc:
+        messages.error(request, str(exc))
+        return redirect("policy_list")
+    messages.success(request, f"Imported as {draft.name} v{draft.version}, a draft: another "
+                              "officer approves it.")
+    return redirect("policy_detail", public_id=draft.public_id)
