@@ -95,6 +95,8 @@ def _detail(request: HttpRequest, export: ExportedDataset, form: LinkageTestForm
         "linkage_tests": list(export.linkage_tests.select_related("created_by")[:20]),
         "linkage_form": form,
         "release_blocked": linkage.release_blocked(export),
+        "utility": (export.manifest or {}).get("utility"),
+        "utility_chart": report.utility_chart((export.manifest or {}).get("utility")),
     }
     return render(request, "anonymizer/export_detail.html", context, status=status)
 
