@@ -316,10 +316,15 @@ def main() -> None:
     parser.add_argument("--baseline-sample", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--profile", help="Write a cProfile of the real export to this file.")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="VEIL_EXPORT_WORKERS for the real export (default: the app's).")
     args = parser.parse_args()
     setup()
     # After _django.setup(): Django is configured only then.
     from django.conf import settings
+
+    if args.workers is not None:
+        settings.VEIL_EXPORT_WORKERS = args.workers
 
     # Veil's own modules, likewise.
     from anonymizer.models import VaultEntry
@@ -355,6 +360,8 @@ def main() -> None:
         "operators": sorted({k.split(":")[1] for k in manifest["operators"]}),
         "bytes": sizes,
         "target_records_per_s": 5000,
+        "workers": getattr(settings, "VEIL_EXPORT_WORKERS", None),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
     }
     print(f"export: {result['records_per_s']:,} records/s ({seconds:.1f} s for "
           f"{args.records:,}); naive one-record-at-a-time: {result['baseline_records_per_s']:,} "

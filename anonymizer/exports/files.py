@@ -6,150 +6,43 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
 
-from django.db import connection
-
-from anonymizer.engine.labels import is_hint
+from anonymizer.engine.labels import strength
 from anonymizer.engine.transform import (
-    Memo,
-    OperatorSpec,
-    PolicySpec,
     Range,
     TransformResult,
     apply_operator,
-    policy_from_dict,
     transform_ranges,
 )
-from anonymizer.exports.keys import linkage_key
+from anonymizer.exports.parallel import JOB, export_workers, in_order
+from anonymizer.exports.parallel import Background as Background  # re-exported, as are:
+from anonymizer.exports.plan import Plan, Tally
+from anonymizer.exports.plan import id_rule_of as id_rule_of
+from anonymizer.exports.plan import kept_columns as kept_columns
+from anonymizer.exports.plan import make_plan as make_plan
+from anonymizer.exports.reading import _json, raw_chunks
+from anonymizer.exports.reading import chunk_spans as chunk_spans  # re-exported
+from anonymizer.exports.reading import record_chunks as record_chunks
 from anonymizer.exports.residual import ResidualScan
 from anonymizer.exports.selectors import EXPORTABLE
-from anonymizer.models import DetectedSpan, ExportedDataset, Record, SourceBatch
+from anonymizer.models import ExportedDataset
 from audit.cells import neutralise_cell
-from review.models import ItemState, ReviewItem, ReviewSpan, SpanStatus
 
-CHUNK = 2000
 RECORD_FILES = ("records.jsonl", "records.csv")
 SUPPRESSED = "suppressed_for_k_anonymity"
 ID_LABEL = "RECORD_ID"
 
 Progress = Callable[[int], None]
-
-
-@dataclass
-class Tally:
-    """What the export did, in counts only (the manifest's figures), plus the pseudonyms
-    made, for the vault."""
-
-    exported: int = 0
-    left_out: Counter[str] = field(default_factory=Counter)
-    changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (type, operator)
-    by_status: Counter[str] = field(default_factory=Counter)
-    vault: dict[str, tuple[str, str]] = field(default_factory=dict)
-    residual: ResidualScan = field(default_factory=ResidualScan)
-    column_counts: dict[str, Counter[str]] = field(default_factory=dict)
-    # For the utility report (exports.utility): characters in and changed, and per exported
-    # record its raw and transformed text with the label's value (when the export names a
-    # label column), and its raw and released kept columns. Counts and figures leave; these
-    # never leave the process.
-    chars_total: int = 0
-    chars_changed: int = 0
-    samples: list[tuple[str, str, str]] = field(default_factory=list)
-    raw_rows: list[dict[str, Any]] = field(default_factory=list)
-    released_rows: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def per_type(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for (label, _), n in self.changes.items():
-            counts[label] += n
-        return counts
-
-    @property
-    def per_operator(self) -> Counter[str]:
-        return Counter({f"{label}:{op}": n for (label, op), n in self.changes.items()})
-
-    @property
-    def surrogated_types(self) -> list[str]:
-        """The types that left as realistic surrogates (the manifest says so)."""
-        return sorted({label for label, op in self.changes if op == "surrogate"})
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How one export transforms records: text rules, column rules, key, columns kept, and
-    the k-anonymity step's suppressed records and generalized values. `memo` holds the
-    pseudonyms made under `key` during this export (engine.transform.apply_operator)."""
-
-    spec: PolicySpec
-    columns: PolicySpec
-    key: bytes
-    kept_columns: list[str]
-    suppressed: set[int]
-    generalized: dict[int, dict[str, str]]
-    id_spec: OperatorSpec = OperatorSpec("pseudonymize")
-    id_source: str = "default"
-    utility_label: str = ""  # a structured column the utility report's classifier predicts
-    memo: Memo = field(default_factory=dict, compare=False, repr=False)
-
-    @cached_property
-    def column_specs(self) -> list[tuple[str, OperatorSpec, str]]:
-        """Per kept column: its rule and the type its values are treated as."""
-        return [
-            (c, spec, str(spec.params.get("entity_type", c.upper())))
-            for c in self.kept_columns
-            for spec in (self.columns.operator_for(c),)
-        ]
-
-    @cached_property
-    def keep_columns(self) -> list[str]:
-        """Kept columns whose rule is keep: verbatim unless the k-anonymity step changed them."""
-        return [c for c, spec, _ in self.column_specs if spec.operator == "keep"]
-
-
-def kept_columns(batch: SourceBatch, column_rules: dict[str, Any]) -> list[str]:
-    """The structured columns the policy keeps in some form (unnamed ones are dropped)."""
-    columns = policy_from_dict({"rules": column_rules})
-    return [
-        c
-        for c in batch.structured_columns
-        if c in columns.rules and columns.rules[c].operator != "redact"
-    ]
-
-
-def id_rule_of(id_rule: dict[str, Any] | None) -> tuple[OperatorSpec, str]:
-    """The policy's rule for the id column, or the fail-closed default when it names none:
-    a keyed pseudonym of the linkage domain (the same id links only within one domain)."""
-    if not id_rule:
-        return OperatorSpec("pseudonymize"), "default"
-    return policy_from_dict({"rules": {"id": id_rule}}).rules["id"], "policy"
-
-
-def make_plan(
-    export: ExportedDataset, kept: list[str], suppressed: set[int], generalized: dict[int, Any]
-) -> Plan:
-    policy = export.policy
-    id_spec, id_source = id_rule_of(policy.id_rule)
-    return Plan(
-        spec=policy_from_dict(policy.rules),
-        columns=policy_from_dict({"rules": policy.column_rules}),
-        key=linkage_key(policy.linkage_domain),
-        kept_columns=kept,
-        suppressed=suppressed,
-        generalized=generalized,
-        id_spec=id_spec,
-        id_source=id_source,
-        utility_label=export.utility_label,
-    )
 
 
 class RecordFiles:
@@ -159,23 +52,20 @@ class RecordFiles:
         self.columns = columns
         self._jsonl: TextIO = private_open(directory / "records.jsonl")
         self._csv_file: TextIO = private_open(directory / "records.csv", newline="")
-        self._csv = csv.writer(self._csv_file)
-        self._csv.writerow(["id", "text", *columns])
-        self._lines: list[str] = []
-        self._rows: list[list[str]] = []
+        csv.writer(self._csv_file).writerow(["id", "text", *columns])
+        self._chunk = ChunkLines(columns)
 
     def write(self, external_id: str, text: str, fields: dict[str, Any]) -> None:
-        line = {"id": external_id, "text": text, "fields": fields}
-        self._lines.append(_dumps(line))
-        cells = [external_id, text, *(fields.get(c) for c in self.columns)]
-        self._rows.append([neutralise_cell(c) for c in cells])
+        self._chunk.write(external_id, text, fields)
 
     def flush(self) -> None:
         """Write out what write() collected."""
-        self._lines.append("")
-        self._jsonl.write("\n".join(self._lines))
-        self._csv.writerows(self._rows)
-        self._lines, self._rows = [], []
+        self.write_text(*self._chunk.text())
+
+    def write_text(self, lines: str, rows: str) -> None:
+        """A chunk's JSON lines and CSV rows, as ChunkLines.text made them."""
+        self._jsonl.write(lines)
+        self._csv_file.write(rows)
 
     def __enter__(self) -> RecordFiles:
         return self
@@ -191,6 +81,30 @@ class RecordFiles:
             self._csv_file.close()
 
 
+class ChunkLines:
+    """A chunk's records as the text of its JSON lines and of its CSV rows (made where the
+    chunk is transformed: in a worker process, on the parallel path)."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+        self._lines: list[str] = []
+        self._rows: list[list[str]] = []
+
+    def write(self, external_id: str, text: str, fields: dict[str, Any]) -> None:
+        line = {"id": external_id, "text": text, "fields": fields}
+        self._lines.append(_dumps(line))
+        cells = [external_id, text, *(fields.get(c) for c in self.columns)]
+        self._rows.append([neutralise_cell(c) for c in cells])
+
+    def text(self) -> tuple[str, str]:
+        """(JSON lines, CSV rows) of what write() collected, and a fresh start."""
+        lines = "".join(line + "\n" for line in self._lines)
+        out = io.StringIO(newline="")
+        csv.writer(out).writerows(self._rows)
+        self._lines, self._rows = [], []
+        return lines, out.getvalue()
+
+
 _dumps = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(.., ensure_ascii=False)
 
 
@@ -199,64 +113,98 @@ def write_records(
 ) -> Tally:
     """Collect what the export transforms in any record of the batch (the residual scan's
     first pass), then transform, scan and write every exportable record, a chunk at a time,
-    reporting progress."""
+    reporting progress. On the parallel path (export_workers) forked worker processes
+    collect and transform the chunks the parent reads, and the parent merges what they
+    return in file order: the same files and figures as the serial path."""
     tally = Tally()
-    ExportedDataset.objects.filter(pk=export.pk).update(records_total=export.batch.record_count)
-    for chunk, spans in record_chunks(export.batch, ("id", "text", "fields")):
-        for rid, text, fields in chunk:  # every record, exported or not: a name found in one
-            _collect(rid, text, fields, spans.get(rid, ()), plan, tally.residual)  # still
-            # waiting for review must not leave verbatim in another that is exported
-    tally.residual.build()
-    done = 0
-    with RecordFiles(directory, plan.kept_columns) as files:
-        for chunk, spans in record_chunks(export.batch, RECORD_FIELDS):
-            for row in chunk:
-                _write_record(row, spans.get(row[0], ()), plan, files, tally)
-            files.flush()
-            if progress is not None:
-                progress(len(chunk))
-            done += len(chunk)
-            ExportedDataset.objects.filter(pk=export.pk).update(records_done=done)
+    total = export.batch.record_count
+    ExportedDataset.objects.filter(pk=export.pk).update(records_total=total)
+    workers = export_workers(total)
+    JOB["plan"], JOB["scan"] = plan, tally.residual
+    try:
+        strings = tally.residual.strings
+        # Every record, exported or not: a name found in one still waiting for review must
+        # not leave verbatim in another that is exported.
+        in_order(_collect_chunk, raw_chunks(export.batch, ("id", "text", "fields")), workers,
+                 lambda _, part: merge_strings(strings, part))
+        tally.residual.build()
+        done = 0
+        with RecordFiles(directory, plan.kept_columns) as files:
+
+            def written(n: int, out: ChunkOut) -> None:
+                nonlocal done
+                files.write_text(out.lines, out.rows)
+                merge_tally(tally, out)
+                if progress is not None:
+                    progress(n)
+                done += n
+                ExportedDataset.objects.filter(pk=export.pk).update(records_done=done)
+
+            in_order(_write_chunk, raw_chunks(export.batch, RECORD_FIELDS), workers, written)
+    finally:
+        JOB.clear()
     return tally
+
+
+def _collect_chunk(rows: list[tuple[Any, ...]], spans: Spans) -> dict[str, str]:
+    """The residual scan's first pass over one chunk: its strings (normalised -> label)."""
+    plan, scan = JOB["plan"], ResidualScan()
+    for rid, text, fields in rows:
+        _collect(rid, text, _json(fields), spans.get(rid, ()), plan, scan)
+    return scan.strings
+
+
+def merge_strings(into: dict[str, str], part: dict[str, str]) -> None:
+    """A chunk's strings into the export's, as ResidualScan.add keeps them: per string the
+    first of its strongest labels (chunks merged in file order)."""
+    for key, label in part.items():
+        known = into.get(key)
+        if known is None or strength(label) > strength(known):
+            into[key] = label
+
+
+@dataclass
+class ChunkOut:
+    """What transforming one chunk gave: its file text, its tally (without the scan's index)
+    and the residual scan's counts."""
+
+    lines: str
+    rows: str
+    tally: Tally
+    residual: ResidualScan
+
+
+def _write_chunk(rows: list[tuple[Any, ...]], spans: Spans) -> ChunkOut:
+    plan, scan = JOB["plan"], JOB["scan"].counting()
+    tally, lines = Tally(residual=scan), ChunkLines(plan.kept_columns)
+    for rid, external_id, text, fields, status in rows:
+        row = (rid, external_id, text, _json(fields), status)
+        _write_record(row, spans.get(rid, ()), plan, lines, tally)
+    tally.residual = ResidualScan()  # its index is the export's: it stays where it is
+    return ChunkOut(*lines.text(), tally, scan.counts())
+
+
+def merge_tally(into: Tally, out: ChunkOut) -> None:
+    """A chunk's tally into the export's (in file order: the same as one tally throughout)."""
+    part = out.tally
+    into.exported += part.exported
+    into.left_out.update(part.left_out)
+    into.changes.update(part.changes)
+    into.by_status.update(part.by_status)
+    into.vault.update(part.vault)
+    into.residual.add_counts(out.residual)
+    for column, counts in part.column_counts.items():
+        into.column_counts.setdefault(column, Counter()).update(counts)
+    into.chars_total += part.chars_total
+    into.chars_changed += part.chars_changed
+    into.samples += part.samples
+    into.raw_rows += part.raw_rows
+    into.released_rows += part.released_rows
 
 
 RECORD_FIELDS = ("id", "external_id", "text", "fields", "status")
 Row = tuple[int, str, str, dict[str, Any], str]  # the values of RECORD_FIELDS
 Spans = dict[int, list[Range]]  # record id -> its spans as (start, end, label), in text order
-
-
-def record_chunks(
-    batch: SourceBatch, names: tuple[str, ...]
-) -> Iterator[tuple[list[tuple[Any, ...]], Spans]]:
-    """The batch's records in file order, CHUNK at a time (`names`: the values read; the
-    first is "id"; "fields" comes decoded), with the spans each leaves with."""
-    records = Record.objects.filter(batch=batch).order_by("position")
-    decode = names.index("fields") + 1 if "fields" in names else None
-    last = 0
-    while True:
-        rows = fetch(records.filter(position__gt=last).values_list("position", *names)[:CHUNK])
-        if not rows:
-            return
-        first, last = rows[0][0], rows[-1][0]
-        if decode is None:
-            chunk = [row[1:] for row in rows]
-        else:
-            chunk = [(*r[1:decode], _json(r[decode]), *r[decode + 1 :]) for r in rows]
-        yield chunk, chunk_spans(batch, first, last)
-
-
-def fetch(queryset: Any) -> list[tuple[Any, ...]]:
-    """A values_list queryset's rows as the database driver returns them: the ORM writes the
-    SQL, but no per-row work (an export reads every record and span of a batch twice); a
-    JSON column comes as its text."""
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
 
 
 def _collect(
@@ -281,7 +229,8 @@ def _collect(
 
 
 def _write_record(
-    row: Row, spans: Sequence[Range], plan: Plan, files: RecordFiles, tally: Tally
+    row: Row, spans: Sequence[Range], plan: Plan, files: ChunkLines | RecordFiles,
+    tally: Tally,
 ) -> None:
     rid, external_id, text, record_fields, status = row
     if status not in EXPORTABLE:
@@ -385,43 +334,6 @@ def _fields(
     for column, value in generalized.items():
         out.setdefault(column, value)  # a column the record has no value in
     return out
-
-
-def chunk_spans(batch: SourceBatch, first: int, last: int) -> Spans:
-    """selectors.final_spans for the records at positions first..last, read as plain values:
-    the reviewed set where a person reviewed the record (an empty list when they rejected
-    every span), else the machine's detections of the current run without review hints."""
-    in_chunk = {"batch": batch, "record__position__gte": first, "record__position__lte": last}
-    done = ReviewItem.objects.filter(state=ItemState.DONE, **in_chunk)
-    spans: Spans = {rid: [] for (rid,) in fetch(done.values_list("record_id"))}
-    for rid, start, end, label in fetch(
-        ReviewSpan.objects.filter(item__in=done)
-        .exclude(status=SpanStatus.REJECTED)
-        .order_by("item_id", "start", "id")
-        .values_list("item__record_id", "start", "end", "label")
-    ):
-        spans[rid].append((start, end, label))
-    if not batch.current_run_id:
-        return spans
-    hints: dict[str, bool] = {}
-    machine = (
-        DetectedSpan.objects.filter(
-            run_id=batch.current_run_id,
-            record__batch=batch,
-            record__position__gte=first,
-            record__position__lte=last,
-        )
-        .exclude(record__review_item__state=ItemState.DONE)
-        .order_by("record_id", "start")
-        .values_list("record_id", "start", "end", "label")
-    )
-    for rid, start, end, label in fetch(machine):
-        hint = hints.get(label)
-        if hint is None:
-            hint = hints[label] = is_hint(label)
-        if not hint:
-            spans.setdefault(rid, []).append((start, end, label))
-    return spans
 
 
 def file_entry(path: Path) -> dict[str, Any]:

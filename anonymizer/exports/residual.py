@@ -234,6 +234,24 @@ class ResidualScan:
         if left:
             self.with_remaining.append(external_id)
 
+    def counting(self) -> ResidualScan:
+        """A scan with this one's index and no counts yet (one chunk's, on the parallel path:
+        exports.files)."""
+        return ResidualScan(strings=self.strings, _first=self._first)
+
+    def counts(self) -> ResidualScan:
+        """This scan's counts without its index (what a worker process sends back)."""
+        return ResidualScan(found=self.found, fixed=self.fixed, remaining=self.remaining,
+                            affected=self.affected, with_remaining=self.with_remaining)
+
+    def add_counts(self, other: ResidualScan) -> None:
+        """Another scan's counts (of the records after this one's) added to this one's."""
+        self.found += other.found
+        self.fixed += other.fixed
+        self.remaining += other.remaining
+        self.affected += other.affected
+        self.with_remaining += other.with_remaining
+
     def summary(self) -> dict[str, Any]:
         """The manifest's `residual_scan`: counts and record ids, never a string."""
         return {

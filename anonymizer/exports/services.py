@@ -25,7 +25,7 @@ from anonymizer.exports.manifest import build_manifest
 from anonymizer.exports.residual import ResidualScanError
 from anonymizer.exports.selectors import ExportError, export_dir, export_file
 from anonymizer.exports.tabular import dp_release, k_anonymize
-from anonymizer.exports.utility import utility_figures
+from anonymizer.exports.utility import utility_report, with_dp
 from anonymizer.exports.vault import vault_store_many
 from anonymizer.models import ExportedDataset, Policy, SourceBatch
 from anonymizer.queues import enqueue as queue_job
@@ -210,9 +210,14 @@ def _write_files(
     suppressed, generalized, tabular = k_anonymize(export.batch, export.policy, kept)
     plan = files.make_plan(export, kept, suppressed, generalized)
     tmp = _fresh_partial(directory)
+    utility = None
     try:
         tally = files.write_records(export, tmp, plan, progress)
         scan = tally.residual.check()  # raises before anything is stored or published
+        # The utility figures in a worker process (on a batch large enough for the parallel
+        # path) while this one stores the vault entries and writes the manifest.
+        parallel = files.export_workers(export.batch.record_count) > 0
+        utility = files.Background(utility_report, tally, plan, parallel=parallel)
         vault_store_many(export.policy.linkage_domain, tally.vault)
         entries = {name: files.file_entry(tmp / name) for name in files.RECORD_FILES}
         manifest = build_manifest(export, tally, entries, plan)
@@ -226,11 +231,14 @@ def _write_files(
             manifest["differential_privacy"] = {
                 k: v for k, v in aggregates.items() if k != "groups"
             }
-        manifest["utility"] = utility_figures(tally, plan, manifest.get("differential_privacy"))
+        manifest["utility"] = with_dp(utility.result(), manifest.get("differential_privacy"))
         files.write_json(tmp, ExportedDataset.MANIFEST_FILE, manifest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if utility is not None:
+            utility.close()
     _publish(tmp, directory)
     return manifest
 

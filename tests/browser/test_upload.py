@@ -19,7 +19,7 @@ def test_admin_logs_in_uploads_a_csv_and_sees_the_batch(
     page: Page, admin_user: Any, tmp_path: Any
 ) -> None:
     login(page, admin_user.username)
-    expect(page.get_by_role("heading", name="Batches")).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", exact=True)).to_be_visible()  # role home
     page.get_by_role("link", name="Upload a batch").click()
 
     csv_path = tmp_path / "tickets.csv"
@@ -60,7 +60,7 @@ def test_a_bad_upload_shows_the_error_and_stores_nothing(
 
 def test_a_reviewer_sees_no_upload_link_and_is_refused(page: Page, reviewer: Any) -> None:
     login(page, reviewer.username)
-    expect(page.get_by_role("heading", name="Batches")).to_be_visible()
+    expect(page.get_by_role("heading", name="Home", exact=True)).to_be_visible()  # role home
     expect(page.get_by_role("link", name="Upload")).to_have_count(0)
     response = page.goto("/batches/new/")
     assert response is not None and response.status == 403
