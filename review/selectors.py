@@ -28,7 +28,7 @@ from anonymizer.engine.transform import (
     policy_from_dict,
     transform,
 )
-from anonymizer.models import Policy, RiskAssessment, SourceBatch
+from anonymizer.models import DetectedSpan, Policy, RiskAssessment, SourceBatch
 from anonymizer.permissions import REVIEW, batches_for_user
 from anonymizer.policies.selectors import policy_for_batch
 from anonymizer.roles import REVIEWER
@@ -55,16 +55,17 @@ def preview(
     text: str, spans: Iterable[ReviewSpan], policy: Policy | None
 ) -> TransformResult | None:
     """The text transformed under `policy` (review.rendering marks the replacements), or None
-    without a policy. Pseudonyms become a placeholder: a reviewer must not see which token
-    stands for which original."""
+    without a policy. Pseudonyms and surrogates become a placeholder: a reviewer must not see
+    which token or fake stands for which original."""
     if policy is None:
         return None
     spec = policy_from_dict(policy.rules)
 
     def hide(op: OperatorSpec, label: str) -> OperatorSpec:
-        if op.operator != "pseudonymize":
+        if op.operator not in ("pseudonymize", "surrogate"):  # keyed: a mapping to hide
             return op
-        return OperatorSpec("replace", {"label": f"[{label} pseudonym]"})
+        word = "pseudonym" if op.operator == "pseudonymize" else "surrogate"
+        return OperatorSpec("replace", {"label": f"[{label} {word}]"})
 
     labels = {s.label for s in spans}
     safe = PolicySpec(
@@ -142,13 +143,27 @@ def _other_holder(item: ReviewItem, *, held: bool, now: datetime) -> str | None:
     return other.get_username() if other is not None else None
 
 
+def _review_spans(item: ReviewItem) -> list[ReviewSpan]:
+    """The item's review spans; before its first lease (when they are copied in) the run's
+    detections as unsaved review spans, so that a look at the record shows what was found and
+    the preview transforms it (a GET writes nothing)."""
+    if item.spans_ready:
+        return list(
+            ReviewSpan.objects.filter(item=item).select_related("detected").order_by("start", "id")
+        )
+    detected = DetectedSpan.objects.filter(run_id=item.run_id, record_id=item.record_id)
+    return [
+        ReviewSpan(pk=-d.pk, item=item, detected=d, origin=ReviewSpan.Origin.DETECTED,
+                   start=d.start, end=d.end, label=d.label)
+        for d in detected.order_by("start", "id")
+    ]
+
+
 def record_page(
     item: ReviewItem, *, user: Any, is_officer: bool, with_risk: bool = True
 ) -> RecordPage:
     text = item.record.text
-    spans = list(
-        ReviewSpan.objects.filter(item=item).select_related("detected").order_by("start", "id")
-    )
+    spans = _review_spans(item)
     policy = policy_for_batch(item.batch)
     now = timezone.now()
     held = item.is_held_by(user, now)

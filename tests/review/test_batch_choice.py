@@ -39,3 +39,18 @@ def test_review_this_batch_stays_in_the_batch(admin_user: Any, reviewer: Any,
     other = Client()
     other.force_login(outsider)
     assert other.post(reverse("review_next"), {"batch": str(second.public_id)}).status_code == 404
+
+
+def test_a_look_before_the_first_lease_shows_the_detections(admin_user: Any, reviewer: Any,
+                                                           officer: Any) -> None:
+    batch = make_batch(admin_user, [reviewer], ["Jane rang about it."], name="look")
+    detect(batch, [("high", [(0, 4, "PERSON", 0.9)])])
+    item = ReviewItem.objects.get(batch=batch)
+    assert not item.spans_ready
+    client = Client()
+    client.force_login(officer)
+    page = client.get(reverse("review_record", args=[item.public_id]))
+    assert b"[CUSTOMER_NAME]" in page.content  # the preview transforms the detection
+    assert b"No spans were detected" not in page.content
+    item.refresh_from_db()
+    assert not item.spans_ready  # a look writes nothing
