@@ -249,18 +249,15 @@ def write_extras(ctx: dict[str, Any], batches: list[tuple]) -> dict[str, int]:
     from django.contrib.contenttypes.models import ContentType
     from guardian.models import UserObjectPermission
 
-    # Veil's own modules, likewise.
-    from anonymizer.models import ExportedDataset
-    from anonymizer.policies.selectors import default_policy
+    from anonymizer.models import ExportedDataset  # Veil's own modules, likewise.
+    from anonymizer.policies.selectors import default_policy  # likewise
 
     rng, users, policy = ctx["rng"], ctx["users"], default_policy()
     cols = ("public_id", "batch_id", "policy_id", "status", "records_total", "records_done",
             "manifest", "error", "job_id", "worker", "attempts", "created_by_id", "created_at",
             "finished_at")  # fmt: skip
-    # Text columns added since (NOT NULL, default ""): written empty, whichever exist.
-    blank = tuple(f.column for f in ExportedDataset._meta.concrete_fields
-                  if f.column not in cols and f.get_internal_type() == "CharField"
-                  and f.default == "" and not f.null)  # fmt: skip
+    blank = tuple(f.column for f in ExportedDataset._meta.concrete_fields  # added since: ""
+                  if f.column not in cols and f.default == "" and not f.null)  # fmt: skip
     exports = write("anonymizer_exporteddataset", cols + blank, (
         (uuid.uuid4(), b, policy.pk, status, n, n if status == "done" else 0, "{}", "", "", "", 1,
          users["admin"].pk, made + timedelta(days=1), made + timedelta(days=1, minutes=3),
@@ -368,8 +365,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     from django.conf import settings
     from django.utils import timezone
 
-    # Veil's own modules, likewise.
-    from anonymizer.rulesets.selectors import ruleset_active
+    from anonymizer.rulesets.selectors import ruleset_active  # Veil's own modules, likewise.
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     logging.getLogger("axes").setLevel(logging.WARNING)  # a line per force_login otherwise
@@ -386,13 +382,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"built {rows} in {small_s + big_s:.1f} s (+ {analyze_s:.1f} s VACUUM ANALYZE)")
     print(f"{'page':24} {'p50 ms':>8} {'p95 ms':>8}   baseline p50 / p95 at "
           f"{args.baseline_batches} batches, {args.baseline_records} records")
-    for name, t in timed.items():
-        b = baseline[name]
+    for name, t, b in ((n, t, baseline[n]) for n, t in timed.items()):
         print(f"{name:24} {t['p50']:8.1f} {t['p95']:8.1f}   {b['p50']:8.1f} / {b['p95']:.1f}")
     def p95s(t: dict[str, dict[str, float]]) -> dict[str, Any]:
         pages = {k: round(v["p95"], 1) for k, v in t.items()}
         return {"pages": pages, "max_p95_ms": max(pages.values())}
-
     result = {"batches": args.batches, "records": args.records, **p95s(timed),
               "baseline": {"batches": args.baseline_batches, "records": args.baseline_records,
                            **p95s(baseline)},

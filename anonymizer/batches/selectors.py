@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -17,10 +16,10 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     TextChoices,
-    TextField,
     Value,
     When,
 )
@@ -28,11 +27,9 @@ from django.db.models.functions import Cast, Coalesce
 from guardian.models import UserObjectPermission
 from guardian.shortcuts import get_users_with_perms
 
-from anonymizer import words
 from anonymizer.models import (
     ApiToken,
     DataClass,
-    DetectedSpan,
     DetectionChunk,
     DetectionRun,
     ExportedDataset,
@@ -43,8 +40,7 @@ from anonymizer.models import (
 )
 from anonymizer.permissions import REVIEW_CODENAME
 from audit.selectors import between
-from review.models import Decision
-from review.selectors import date_param, int_param, pick, uuid_param
+from review.selectors import date_param, int_param, pick
 
 
 def batch_status_counts(batch: SourceBatch) -> dict[str, int]:
@@ -185,6 +181,19 @@ def batches_with_stage(batches: QuerySet[SourceBatch]) -> QuerySet[SourceBatch]:
     done_chunks = DetectionChunk.objects.filter(
         run=OuterRef("current_run_id"), status=DetectionChunk.Status.DONE
     ).order_by().values("run")
+    batches = with_stage(batches).annotate(
+        chunks_done=Coalesce(Subquery(done_chunks.annotate(n=Count("pk")).values("n")), 0),
+        records_settled=_count(Record.objects.filter(status__in=SETTLED)),
+        tier_low=_tier_count(RiskAssessment.Tier.LOW),
+        tier_medium=_tier_count(RiskAssessment.Tier.MEDIUM),
+        tier_high=_tier_count(RiskAssessment.Tier.HIGH),
+    )
+    return batches.annotate(records_waiting=F("record_count") - F("records_settled"))
+
+
+def with_stage(batches: QuerySet[SourceBatch]) -> QuerySet[SourceBatch]:
+    """Annotate each batch with its run's status and chunk count, whether it has an export, and
+    its stage: a few index probes per row, no count."""
     run = DetectionRun.objects.filter(pk=OuterRef("current_run_id"))
     exported = ExportedDataset.objects.filter(
         batch=OuterRef("pk"), status=ExportedDataset.Status.DONE
@@ -192,17 +201,11 @@ def batches_with_stage(batches: QuerySet[SourceBatch]) -> QuerySet[SourceBatch]:
     batches = batches.annotate(
         run_status=Subquery(run.values("status")),
         chunks_total=Coalesce(Subquery(run.values("chunk_count")), 0),
-        chunks_done=Coalesce(Subquery(done_chunks.annotate(n=Count("pk")).values("n")), 0),
-        records_settled=_count(Record.objects.filter(status__in=SETTLED)),
         has_export=Exists(exported),
-        tier_low=_tier_count(RiskAssessment.Tier.LOW),
-        tier_medium=_tier_count(RiskAssessment.Tier.MEDIUM),
-        tier_high=_tier_count(RiskAssessment.Tier.HIGH),
     )
-    # The stage asks whether any record is unsettled (a few index probes), never a count: a
-    # filter on it stays cheap at 1,000 batches of 1,000 records.
+    # The stage asks whether any record is unsettled (a few index probes), never a count.
     unsettled = Record.objects.filter(batch=OuterRef("pk"), status__in=UNSETTLED)
-    return batches.annotate(records_waiting=F("record_count") - F("records_settled")).annotate(
+    return batches.annotate(
         stage=Case(
             When(current_run__isnull=True, then=Value(Stage.UPLOADED)),
             When(run_status=DetectionRun.Status.RUNNING, then=Value(Stage.DETECTING)),
@@ -215,14 +218,35 @@ def batches_with_stage(batches: QuerySet[SourceBatch]) -> QuerySet[SourceBatch]:
     )
 
 
-def batches_listed(
+def stage_is(stage: str) -> Q:
+    """The batches in `stage`, as conditions an index answers (the run's status, a probe of
+    the (batch, status) index for an unsettled record, an export): the stage annotation's CASE
+    of batches_with_stage, without computing it for every batch before paging."""
+    unsettled = Exists(Record.objects.filter(batch=OuterRef("pk"), status__in=UNSETTLED))
+    exported = Exists(
+        ExportedDataset.objects.filter(batch=OuterRef("pk"), status=ExportedDataset.Status.DONE)
+    )
+    R = DetectionRun.Status
+    detected = Q(current_run__status__in=[s for s in R.values if s not in (R.RUNNING, R.FAILED)])
+    return {
+        Stage.UPLOADED: Q(current_run__isnull=True),
+        Stage.DETECTING: Q(current_run__status=R.RUNNING),
+        Stage.DETECTION_FAILED: Q(current_run__status=R.FAILED),
+        Stage.IN_REVIEW: detected & Q(unsettled),
+        Stage.EXPORTED: detected & ~Q(unsettled) & Q(exported),
+        Stage.REVIEWED: detected & ~Q(unsettled) & ~Q(exported),
+    }[Stage(stage)]
+
+
+def batches_filtered(
     batches: QuerySet[SourceBatch], filters: BatchListFilters
 ) -> QuerySet[SourceBatch]:
-    """`batches` (those the user may see) narrowed by `filters`, annotated, in order."""
-    batches = batches_with_stage(batches.select_related("created_by"))
+    """`batches` (those the user may see) narrowed by `filters`, in order, not annotated."""
     if filters.q:
         batches = batches.filter(name__icontains=filters.q)
-    for field in ("stage", "data_class", "purpose"):
+    if filters.stage:
+        batches = batches.filter(stage_is(filters.stage))
+    for field in ("data_class", "purpose"):
         if getattr(filters, field):
             batches = batches.filter(**{field: getattr(filters, field)})
     if filters.reviewer is not None:
@@ -231,170 +255,34 @@ def batches_listed(
     return batches.order_by(*BATCH_SORTS[filters.sort])
 
 
-def in_order(batches: QuerySet[SourceBatch], pks: list[int]) -> list[SourceBatch]:
-    """The batches of one page (its `pks`, in order), with their annotations: paging on the
-    ids alone keeps a deep page from computing the counts of every page before it."""
-    found = {b.pk: b for b in batches.filter(pk__in=pks)}
-    return [found[pk] for pk in pks]
+def batches_listed(
+    batches: QuerySet[SourceBatch], filters: BatchListFilters
+) -> QuerySet[SourceBatch]:
+    """batches_filtered, annotated by batches_with_stage (for a few rows: the dashboards)."""
+    return batches_with_stage(batches_filtered(batches.select_related("created_by"), filters))
 
 
-# --- The records list: across the batches the user sees, never the records' text ------------
-
-
-class ReviewState(TextChoices):
-    """A record's place in review, as the records list names it (from Record.status)."""
-
-    WAITING = "waiting", "Waiting"
-    IN_REVIEW = "in_review", "In review"
-    REVIEWED = "reviewed", "Reviewed"
-    AUTO_CLEARED = "auto_cleared", "Auto-cleared"
-    ESCALATED = "escalated", "Escalated"
-
-
-S = Record.Status
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-STATE_STATUSES = {
-    ReviewState.WAITING: [S.NEW, S.DETECTED, S.NEEDS_REVIEW],
-    ReviewState.IN_REVIEW: [S.IN_REVIEW],
-    ReviewState.REVIEWED: [S.REVIEWED],
-    ReviewState.AUTO_CLEARED: [S.AUTO_CLEARED],
-    ReviewState.ESCALATED: [S.ESCALATED],
-}
-STATUS_STATE = {status: state for state, group in STATE_STATUSES.items() for status in group}
-RECORD_SORTS = {
-    "newest": ("-created_at", "-id"),
-    "oldest": ("created_at", "id"),
-    "file order": ("batch_id", "position"),
-}
-# Two columns per sort, the last unique: keyset pages (audit.selectors); the cursors' types.
-RECORD_CURSORS = {"newest": (EPOCH, 0), "oldest": (EPOCH, 0), "file order": (0, 0)}
-RECORDS_PER_PAGE = 50
-# The decisions that name a record's reviewer: who finished, escalated or resolved it.
-REVIEWER_ACTIONS = ("submit", "escalate", "resolve", "return")
-
-
-@dataclass(frozen=True)
-class RecordListFilters:
-    q: str = ""  # the start of an external id
-    batch: str = ""
-    tier: str = ""
-    state: str = ""
-    trigger: str = ""
-    reviewer: int | None = None  # records this user acted on
-    date_from: date | None = None
-    date_to: date | None = None
-    sort: str = "newest"
-
-
-def record_list_filters(params: Any) -> RecordListFilters:
-    """The records list's GET parameters, unknown values dropped (never an error)."""
-    return RecordListFilters(
-        q=params.get("q", "").strip()[:200],
-        batch=uuid_param(params, "batch"),
-        tier=pick(params, "tier", RiskAssessment.Tier.values),
-        state=pick(params, "state", ReviewState.values),
-        trigger=pick(params, "trigger", words.TRIGGERS),
-        reviewer=int_param(params, "reviewer"),
-        date_from=date_param(params, "date_from"),
-        date_to=date_param(params, "date_to"),
-        sort=pick(params, "sort", RECORD_SORTS, "newest"),
-    )
-
-
-def _risk_matches(filters: RecordListFilters) -> Exists:
-    """The record's assessment by a current run (only its batch's runs assess it; said so, the
-    planner walks the sort index instead of sorting every match) has the tier and trigger."""
-    current = SourceBatch.objects.filter(current_run__isnull=False).values("current_run")
-    risk = RiskAssessment.objects.filter(record=OuterRef("pk"), run__in=current)
-    if filters.tier:
-        risk = risk.filter(tier=filters.tier)
-    if filters.trigger and connection.vendor == "postgresql":
-        risk = risk.filter(triggers__contains=[{"code": filters.trigger}])
-    elif filters.trigger:  # SQLite has no JSON containment: match the stored text
-        text = Cast("triggers", TextField())
-        risk = risk.annotate(t=text).filter(t__contains=f'"code": "{filters.trigger}"')
-    return Exists(risk)
-
-
-def records_listed(
-    batches: QuerySet[SourceBatch], filters: RecordListFilters, *, every_batch: bool = False
-) -> QuerySet[Record]:
-    """Records of `batches` (those the user may see; `every_batch` when that is all of them)
-    narrowed by `filters`, in order; the text column is never read."""
-    records = Record.objects.all() if every_batch else Record.objects.filter(batch__in=batches)
-    if filters.batch:
-        records = records.filter(batch__public_id=filters.batch)
-    if filters.q:
-        records = records.filter(external_id__startswith=filters.q)
-    if filters.state:
-        records = records.filter(status__in=STATE_STATUSES[filters.state])
-    if filters.tier or filters.trigger:
-        records = records.filter(_risk_matches(filters))
-    if filters.reviewer is not None:
-        acted = Decision.objects.filter(actor_id=filters.reviewer, action__in=REVIEWER_ACTIONS)
-        records = records.filter(pk__in=acted.values("record_id"))
-    records = records.filter(between("created_at", filters.date_from, filters.date_to))
-    return (
-        records.select_related("batch", "review_item__holder")
-        .only(*RECORD_COLUMNS)
-        .order_by(*RECORD_SORTS[filters.sort])
-    )
-
-
-RECORD_COLUMNS = (
-    "external_id", "position", "status", "created_at", "batch", "batch__public_id",
-    "batch__name", "batch__current_run_id", "review_item__public_id", "review_item__record",
-    "review_item__state", "review_item__lease_expires_at", "review_item__holder",
-    "review_item__holder__username",
-)  # fmt: skip
-
-
-@dataclass
-class RecordRow:
-    """What the records list shows of a record: ids, tier, triggers, span counts, no text."""
-
-    record: Record
-    state: str
-    risk: RiskAssessment | None
-    spans: list[tuple[str, int]]  # (label, count), most first
-    reviewer: str
-    review_url: bool  # the user may open the review page
-
-
-def record_rows(records: Iterable[Record], reviewable: set[int] | None) -> list[RecordRow]:
-    """Rows for one page in three queries whatever its length: assessments, span counts,
-    reviewers. `reviewable`: the batch ids the user may review (None: every batch)."""
-    records = list(records)
-    ids = [r.id for r in records]
-    runs = {r.batch.current_run_id for r in records} - {None}
-    risks = {
-        a.record_id: a
-        for a in RiskAssessment.objects.filter(record_id__in=ids, run_id__in=runs).only(
-            "record_id", "tier", "triggers", "span_count"
-        )
-    }
-    spans: dict[int, list[tuple[str, int]]] = {}
-    counted = DetectedSpan.objects.filter(record_id__in=ids, run_id__in=runs).values_list(
-        "record_id", "label"
-    )
-    for rid, label, n in counted.annotate(n=Count("id")).order_by("record_id", "-n", "label"):
-        spans.setdefault(rid, []).append((label, n))
-    reviewers = dict(
-        Decision.objects.filter(record_id__in=ids, action__in=REVIEWER_ACTIONS, actor__isnull=False)
-        .order_by("id")
-        .values_list("record_id", "actor__username")
-    )  # the latest one wins
-    return [_row(r, risks, spans, reviewers, reviewable) for r in records]
-
-
-def _row(r: Record, risks: Any, spans: Any, reviewers: Any, reviewable: Any) -> RecordRow:
-    item = getattr(r, "review_item", None)
-    holder = item.holder.username if item is not None and item.lease_is_live() else ""
-    return RecordRow(
-        record=r,
-        state=STATUS_STATE.get(r.status, ReviewState.WAITING),
-        risk=risks.get(r.id),
-        spans=spans.get(r.id, []),
-        reviewer=holder or reviewers.get(r.id, ""),
-        review_url=item is not None and (reviewable is None or r.batch_id in reviewable),
-    )
+def batches_shown(pks: list[int]) -> list[SourceBatch]:
+    """The batches of one page (its `pks`, in order) with what batches_with_stage annotates:
+    the stage per row (with_stage), the counts for these rows only in one grouped query each
+    (settled records, tiers, done chunks): four queries whatever the page's length or depth."""
+    shown = with_stage(SourceBatch.objects.filter(pk__in=pks).select_related("created_by"))
+    found = {b.pk: b for b in shown}
+    rows = [found[pk] for pk in pks if pk in found]
+    runs = [b.current_run_id for b in rows if b.current_run_id is not None]
+    # COUNT(*), not of a column: index-only scans of (batch, status) and (run, tier, score).
+    settled = Record.objects.filter(batch_id__in=pks, status__in=SETTLED).values_list("batch_id")
+    settled_by_batch = dict(settled.annotate(n=Count("*")).order_by())
+    tiers: dict[tuple[int, str], int] = {}
+    assessed = RiskAssessment.objects.filter(run_id__in=runs).values_list("run_id", "tier")
+    for run_id, tier, n in assessed.annotate(n=Count("*")).order_by():
+        tiers[run_id, tier] = n
+    done = DetectionChunk.objects.filter(run_id__in=runs, status=DetectionChunk.Status.DONE)
+    chunks = dict(done.values_list("run_id").annotate(n=Count("*")).order_by())
+    for b in rows:
+        b.chunks_done = chunks.get(b.current_run_id, 0)
+        b.records_settled = settled_by_batch.get(b.pk, 0)
+        b.records_waiting = b.record_count - b.records_settled
+        for tier in RiskAssessment.Tier.values:
+            setattr(b, f"tier_{tier}", tiers.get((b.current_run_id, tier), 0))
+    return rows

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from anonymizer import permissions, words
-from anonymizer.batches import columns, selectors, services
+from anonymizer.batches import columns, recordlist, selectors, services
 from anonymizer.batches.forms import AssignReviewersForm, BatchUploadForm
 from anonymizer.batches.ingest import IngestError
 from anonymizer.detection.selectors import RunProgress, run_progress
@@ -31,10 +31,10 @@ BATCHES_PER_PAGE = 25
 @require_http_methods(["GET"])
 def batch_list(request: HttpRequest) -> HttpResponse:
     filters = selectors.batch_list_filters(request.GET)
-    batches = selectors.batches_listed(permissions.batches_for_user(request.user), filters)
-    pks = batches.values_list("pk", flat=True)
+    batches = selectors.batches_filtered(permissions.batches_for_user(request.user), filters)
+    pks = batches.values_list("pk", flat=True)  # paged and counted on ids, annotated after
     page = Paginator(pks, BATCHES_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = selectors.in_order(batches, list(page.object_list))
+    page.object_list = selectors.batches_shown(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -62,15 +62,15 @@ def record_list(request: HttpRequest) -> HttpResponse:
     """Records of every batch the user may see, with tier, triggers and span counts: never
     their text (that stays on the review page, for those who may review the batch)."""
     user = request.user
-    filters = selectors.record_list_filters(request.GET)
+    filters = recordlist.record_list_filters(request.GET)
     every = permissions.may(user, permissions.VIEW)
-    records = selectors.records_listed(
+    records = recordlist.records_listed(
         permissions.batches_for_user(user), filters, every_batch=every
     )
     page = keyset_page(
-        records, selectors.RECORD_SORTS[filters.sort], selectors.RECORD_CURSORS[filters.sort],
+        records, recordlist.RECORD_SORTS[filters.sort], recordlist.RECORD_CURSORS[filters.sort],
         after=request.GET.get("after", ""), before=request.GET.get("before", ""),
-        size=selectors.RECORDS_PER_PAGE,
+        size=recordlist.RECORDS_PER_PAGE,
     )  # fmt: skip
     reviewable = None
     if not permissions.is_officer(user):
@@ -82,14 +82,14 @@ def record_list(request: HttpRequest) -> HttpResponse:
         query.pop(cursor, None)
     context = {
         "page": page,
-        "rows": selectors.record_rows(page.rows, reviewable),
+        "rows": recordlist.record_rows(page.rows, reviewable),
         "filters": filters,
         "batch": _batch_named(user, filters.batch),
         "query": query.urlencode(),
         "tiers": RiskAssessment.Tier.choices,
-        "states": selectors.ReviewState.choices,
+        "states": recordlist.ReviewState.choices,
         "triggers": sorted(words.TRIGGERS.items(), key=lambda t: t[1]),
-        "sorts": selectors.RECORD_SORTS,
+        "sorts": recordlist.RECORD_SORTS,
         "reviewers": _reviewer_choices(request),
     }
     return render(request, "anonymizer/record_list.html", context)
