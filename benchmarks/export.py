@@ -1,7 +1,7 @@
 """Export speed: --records (default 100k) synthetic tickets with their spans, exported through the
 real code path (services.run_export: the k-step, both residual-scan passes, transform, JSONL and
 CSV, the vault writes of every pseudonym, the manifest, the audit event) under a policy that uses
-every operator on the text (redact, replace, mask, pseudonymize, generalize, keep) and on the
+every operator on the text (redact, replace, mask, pseudonymize, surrogate, generalize, keep) and on the
 structured columns (generalize, keep, pseudonymize, mask, replace, a dropped column) and a
 pseudonymized id column.
 
@@ -42,6 +42,8 @@ TEXT_RULES: dict[str, Any] = {
         "PERSON": "pseudonymize",
         "EMAIL_ADDRESS": "pseudonymize",
         "CUSTOMER_ID": "pseudonymize",
+        "ORDER_ID": "surrogate",
+        "US_SSN": "surrogate",
         "PHONE_NUMBER": {"operator": "mask", "params": {"keep_last": 2}},
         "CREDIT_CARD": {"operator": "mask", "params": {"keep_last": 4}},
         "IBAN_CODE": {"operator": "mask", "params": {"keep_last": 4, "char": "#"}},

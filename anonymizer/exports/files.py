@@ -24,6 +24,7 @@ from anonymizer.engine.transform import (
     apply_operator,
     transform_ranges,
 )
+from anonymizer.exports.keys import vault_fernet
 from anonymizer.exports.parallel import JOB, export_workers, in_order
 from anonymizer.exports.parallel import Background as Background  # re-exported, as are:
 from anonymizer.exports.plan import Plan, Tally
@@ -131,10 +132,14 @@ def write_records(
         done = 0
         with RecordFiles(directory, plan.kept_columns) as files:
 
+            fernet = vault_fernet() if workers else None
+
             def written(n: int, out: ChunkOut) -> None:
                 nonlocal done
                 files.write_text(out.lines, out.rows)
                 merge_tally(tally, out)
+                if fernet is not None:  # while the workers transform the next chunks
+                    encrypt_ahead(out.tally.vault, tally.ciphers, fernet)
                 if progress is not None:
                     progress(n)
                 done += n
@@ -144,6 +149,16 @@ def write_records(
     finally:
         JOB.clear()
     return tally
+
+
+def encrypt_ahead(entries: dict[str, tuple[str, str]], ciphers: dict[str, bytes],
+                  fernet: Any) -> None:
+    """The vault ciphertexts of a chunk's tokens, made while this process would otherwise
+    wait for the workers (exports.vault stores only the tokens the vault lacks, and uses
+    these for them)."""
+    for token, (_, original) in entries.items():
+        if token not in ciphers:
+            ciphers[token] = fernet.encrypt(original.encode())
 
 
 def _collect_chunk(rows: list[tuple[Any, ...]], spans: Spans) -> dict[str, str]:

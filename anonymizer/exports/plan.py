@@ -24,6 +24,7 @@ class Tally:
     changes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (type, operator)
     by_status: Counter[str] = field(default_factory=Counter)
     vault: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ciphers: dict[str, bytes] = field(default_factory=dict)  # token -> vault ciphertext, made ahead
     residual: ResidualScan = field(default_factory=ResidualScan)
     column_counts: dict[str, Counter[str]] = field(default_factory=dict)
     # For the utility report (exports.utility): characters in and changed, and per exported

@@ -218,7 +218,7 @@ def _write_files(
         # path) while this one stores the vault entries and writes the manifest.
         parallel = files.export_workers(export.batch.record_count) > 0
         utility = files.Background(utility_report, tally, plan, parallel=parallel)
-        vault_store_many(export.policy.linkage_domain, tally.vault)
+        vault_store_many(export.policy.linkage_domain, tally.vault, tally.ciphers)
         entries = {name: files.file_entry(tmp / name) for name in files.RECORD_FILES}
         manifest = build_manifest(export, tally, entries, plan)
         manifest["residual_scan"] = scan

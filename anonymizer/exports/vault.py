@@ -21,14 +21,17 @@ class VaultError(ValueError):
     """The lookup cannot be done; the message is safe to show."""
 
 
-def vault_store_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
+def vault_store_many(
+    domain: str, entries: dict[str, tuple[str, str]], ciphers: dict[str, bytes] | None = None
+) -> None:
     """Store token -> (label, original) pairs not yet in the vault of `domain` (a token
     already there keeps its entry; a concurrent export storing the same tokens is no error).
-    On PostgreSQL the tokens go in with COPY: an export stores hundreds of thousands."""
+    On PostgreSQL the tokens go in with COPY: an export stores hundreds of thousands.
+    `ciphers`: ciphertexts already made for some tokens (with this vault key)."""
     if not entries:
         return
     if connection.vendor == "postgresql":
-        _copy_many(domain, entries)
+        _copy_many(domain, entries, ciphers or {})
     else:
         _bulk_many(domain, entries)
 
@@ -65,7 +68,9 @@ CHUNK = 500  # tokens a query on the ORM path (SQLite limits a query's parameter
 _TOKENS, _ROWS = "veil_vault_tokens", "veil_vault_rows"  # temporary tables, this transaction's
 
 
-def _copy_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
+def _copy_many(
+    domain: str, entries: dict[str, tuple[str, str]], ciphers: dict[str, bytes]
+) -> None:
     """The tokens into a temporary table; those the domain lacks encrypted, copied into a
     second one and inserted ON CONFLICT DO NOTHING (what bulk_create's ignore_conflicts
     writes: a token a concurrent export stored first keeps its entry)."""
@@ -90,7 +95,8 @@ def _copy_many(domain: str, entries: dict[str, tuple[str, str]]) -> None:
         with cursor.cursor.copy(f"COPY {_ROWS} ({columns}) FROM STDIN") as copy:
             for token in new:
                 label, original = entries[token]
-                copy.write_row((domain, token, label, fernet.encrypt(original.encode()), now))
+                cipher = ciphers.get(token) or fernet.encrypt(original.encode())
+                copy.write_row((domain, token, label, cipher, now))
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_ROWS} ON CONFLICT DO NOTHING"
         )

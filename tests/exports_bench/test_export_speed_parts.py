@@ -194,7 +194,7 @@ def test_the_vault_copy_path_stores_what_the_orm_path_stores() -> None:
     rng = random.Random(2)
     entries = {f"PERSON_{i:06d}": ("PERSON", f"Name {rng.random()}") for i in range(1200)}
     vault._bulk_many("orm", {"PERSON_000001": ("PERSON", "first comer")})
-    vault._copy_many("copy", {"PERSON_000001": ("PERSON", "first comer")})
+    vault._copy_many("copy", {"PERSON_000001": ("PERSON", "first comer")}, {})
     vault.vault_store_many("copy", entries)  # PostgreSQL in the test services: COPY
     vault.vault_store_many("copy", entries)  # again: nothing new, no error
     vault._bulk_many("orm", entries)
@@ -233,3 +233,18 @@ def test_the_chunked_writer_writes_what_one_row_at_a_time_writes(tmp_path: Path)
                                                       *(fields.get(c) for c in columns)]])
     assert (tmp_path / "records.jsonl").read_text(encoding="utf-8") == jsonl.getvalue()
     assert (tmp_path / "records.csv").read_bytes() == out.getvalue().encode("utf-8")
+
+
+@pytest.mark.django_db
+def test_ciphertexts_made_ahead_are_what_the_vault_stores() -> None:
+    from anonymizer.exports.files import encrypt_ahead
+    from anonymizer.models import VaultEntry
+
+    entries = {"PERSON_A": ("PERSON", "Ann"), "PERSON_B": ("PERSON", "Bob")}
+    ciphers: dict[str, bytes] = {}
+    fernet = vault_fernet()
+    encrypt_ahead(entries, ciphers, fernet)
+    vault.vault_store_many("ahead", entries, ciphers)
+    rows = VaultEntry.objects.filter(linkage_domain="ahead")
+    stored = {e.token: bytes(e.ciphertext) for e in rows}
+    assert stored == ciphers and fernet.decrypt(stored["PERSON_B"]) == b"Bob"
