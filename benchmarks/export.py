@@ -1,8 +1,8 @@
 """Export speed: --records (default 100k) synthetic tickets with their spans, exported through the
 real code path (services.run_export: the k-step, both residual-scan passes, transform, JSONL and
 CSV, the vault writes of every pseudonym, the manifest, the audit event) under a policy that uses
-every operator on the text (redact, replace, mask, pseudonymize, surrogate, generalize, keep) and on the
-structured columns (generalize, keep, pseudonymize, mask, replace, a dropped column) and a
+every operator on the text (redact, replace, mask, pseudonymize, surrogate, generalize, keep) and
+on the structured columns (generalize, keep, pseudonymize, mask, replace, a dropped column) and a
 pseudonymized id column.
 
 Data (not timed): tickets from anonymizer.engine.synth (about 400 characters, many span types),
