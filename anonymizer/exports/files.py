@@ -338,7 +338,7 @@ def _fields(
             continue
         text = value if isinstance(value, str) else json.dumps(value)
         done = generalized.get(column)
-        if done is None:
+        if done is None or done == text:  # the k-step left it as it was (level 0): its rule
             done = apply_operator(text, label, spec, plan.key, plan.memo)
         out[column] = done
         tally = counts.get(column)

@@ -248,3 +248,21 @@ def test_ciphertexts_made_ahead_are_what_the_vault_stores() -> None:
     rows = VaultEntry.objects.filter(linkage_domain="ahead")
     stored = {e.token: bytes(e.ciphertext) for e in rows}
     assert stored == ciphers and fernet.decrypt(stored["PERSON_B"]) == b"Bob"
+
+
+def test_a_column_the_k_step_left_as_it_was_still_gets_its_rule() -> None:
+    """With a target k the search may keep a quasi-identifier at level 0: its value is then
+    the raw one, and the column's own rule (mask here) must still apply."""
+    from collections import Counter
+
+    from anonymizer.engine.transform import OperatorSpec, PolicySpec
+    from anonymizer.exports.files import _fields
+    from anonymizer.exports.plan import Plan
+
+    columns = PolicySpec(rules={"postcode": OperatorSpec("mask", {"keep_last": 0})})
+    plan = Plan(spec=PolicySpec(rules={}), columns=columns, key=b"k" * 32,
+                kept_columns=["postcode"], suppressed=set(), generalized={})
+    counts: dict[str, Counter[str]] = {}
+    level0 = _fields({"postcode": "LS1 4AB"}, plan, {"postcode": "LS1 4AB"}, counts)
+    coarser = _fields({"postcode": "LS1 4AB"}, plan, {"postcode": "LS1*"}, counts)
+    assert level0 == {"postcode": "*** ***"} and coarser == {"postcode": "LS1*"}
