@@ -24,6 +24,16 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 FORMATS = ("json", "yaml")
 
 
+class _PlainYaml(yaml.SafeLoader):
+    """The safe loader without anchors and aliases: a few lines of aliases can stand for a
+    document billions of nodes long (and the body's digest would write it all out)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.YAMLError("aliases are not allowed")
+        return super().compose_node(parent, index)
+
+
 class FileError(ValueError):
     """The file is not a document Veil can import. The message holds no file contents."""
 
@@ -51,9 +61,11 @@ def load(data: bytes, kind: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise FileError(f"The file is not UTF-8 (byte {exc.start}).") from None
     try:
-        document = json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError):
-        raise FileError("The file is neither valid JSON nor valid YAML.") from None
+        document = (json.loads(text) if text.lstrip().startswith("{")
+                    else yaml.load(text, Loader=_PlainYaml))  # noqa: S506 - a safe loader
+    except (ValueError, yaml.YAMLError, RecursionError):
+        raise FileError("The file is neither valid JSON nor valid YAML (without aliases), "
+                        "or it is nested too deeply.") from None
     if not isinstance(document, dict):
         raise FileError("The file must hold one object.")
     if document.get("kind") != kind:

@@ -94,3 +94,14 @@ def test_the_page_and_the_command(officer: Any, admin_user: Any, tmp_path: Any) 
     assert draft is not None and response["Location"] == reverse("ruleset_detail",
                                                                   args=[draft.version])
     assert RuleSet.objects.filter(status=RuleSet.Status.DRAFT).count() == 2
+
+
+def test_alias_bombs_and_deep_nesting_are_refused(officer: Any) -> None:
+    bomb = "kind: veil.ruleset\nformat: 1\na: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)) + "body: *i\n"
+    with pytest.raises(FileError, match="aliases"):
+        services.ruleset_import(actor=officer, data=bomb.encode())
+    deep = ("{" + '"a":[' * 100000 + "]" * 100000 + "}").encode()
+    with pytest.raises(FileError):
+        services.ruleset_import(actor=officer, data=deep)
