@@ -169,7 +169,12 @@ def _import_file(pipeline: Pipeline, run: PipelineRun, owner: Any, path: Path,
                 purpose=pipeline.purpose, source_format=pipeline.source_format,
                 text_columns=pipeline.text_columns, id_column=pipeline.id_column,
             )
-    except (IngestError, OSError, PermissionDenied) as exc:
+    except BaseException as exc:
+        if not isinstance(exc, IngestError | OSError | PermissionDenied):
+            # anything else (the database gone, the process stopped) is not this file's
+            # fault: release the claim so that the next run tries the file again
+            PipelineFile.objects.filter(pipeline=pipeline, sha256=sha, batch__isnull=True).delete()
+            raise
         message = str(exc) if isinstance(exc, IngestError) else type(exc).__name__
         run.files_failed += 1
         run.errors.append({"file": sha[:12], "error": message[:300]})

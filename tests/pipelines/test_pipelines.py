@@ -177,3 +177,20 @@ def test_the_page_creates_and_runs_a_pipeline(admin_user: Any, inbox: Path,
     ran = client.post(reverse("pipeline_run", args=[pipeline.public_id]), follow=True)
     assert b"1 imported" in ran.content
     assert PipelineRun.objects.get().started_by == admin_user
+
+
+def test_a_crash_mid_import_releases_the_file_for_the_next_run(
+    pipeline: Pipeline, inbox: Path, settings: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.VEIL_DETECT_ON_IMPORT = False
+    (inbox / "monday.csv").write_bytes(CSV)
+
+    def crash(**kwargs: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "batch_import_and_detect", crash)
+    with pytest.raises(RuntimeError):
+        services.pipeline_run(pipeline=pipeline)
+    assert not PipelineFile.objects.exists()  # not held as "importing" for ever
+    monkeypatch.undo()
+    assert services.pipeline_run(pipeline=pipeline).files_imported == 1
