@@ -221,6 +221,11 @@ VEIL_RISK_THRESHOLDS = env_json_object("VEIL_RISK_THRESHOLDS")
 
 # --- Export and keys. Exports live apart from the originals; keys never in the database.
 VEIL_EXPORT_DIR = Path(env_str("VEIL_EXPORT_DIR", str(VAR_DIR / "exports")))
+# Forked processes a large export transforms its chunks in (anonymizer.exports.parallel):
+# unset, two on a machine with more cores than one; 0 or 1, one process.
+VEIL_EXPORT_WORKERS = (
+    env_int("VEIL_EXPORT_WORKERS", 0, minimum=0) if env_str("VEIL_EXPORT_WORKERS", "") else None
+)
 # Fine-tuned NER models (versioned artefacts a rule set points at). They are trained on reviewed
 # text: keep them where the originals are kept.
 VEIL_MODEL_DIR = Path(env_str("VEIL_MODEL_DIR", str(VAR_DIR / "models")))
