@@ -52,4 +52,8 @@ def export_report(export: ExportedDataset) -> dict[str, Any]:
         "linkage_tests": tests,
         "latest_linkage": tests[0] if tests else None,
         "surrogated": manifest.get("surrogated_types") or [],
+        "operator_rows": [
+            (*key.split(":", 1), n) for key, n in sorted((manifest.get("operators") or {}).items())
+            if ":" in key
+        ],
     }

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from anonymizer.exports import report
 from anonymizer.exports import services as export
 from anonymizer.models import Record
 from anonymizer.policies.selectors import default_policy
@@ -31,6 +32,9 @@ def test_the_report_page_and_file(batch: Any, admin_user: Any, officer: Any, tmp
                     b"What it cost the data", b"records.jsonl"):
         assert section in page.content
     assert b"Jane Roe" not in page.content  # figures only, never record text
+    done.manifest["operators"] = {"PERSON:replace": 3, "EMAIL_ADDRESS:surrogate": 1}
+    rows = report.export_report(done)["operator_rows"]  # shown as words, type and operator
+    assert rows == [("EMAIL_ADDRESS", "surrogate", 1), ("PERSON", "replace", 3)]
     file = client.get(reverse("export_report", args=[done.public_id]), {"download": "1"})
     assert file["Content-Disposition"].startswith("attachment;")
     body = file.content.decode()
