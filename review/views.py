@@ -5,7 +5,6 @@ escalation list needs the privacy officer role."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from anonymizer import permissions
-from review import rendering, selectors, services
+from review import actions, rendering, selectors, services
 from review.forms import (
     ACCEPT,
     ACCEPT_ALL,
@@ -133,30 +132,6 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
     return render(request, "review/escalations.html", context)
 
 
-def _perform(action: str, *, actor: Any, item: ReviewItem, data: dict[str, Any]) -> ReviewItem:
-    common = {"actor": actor, "item": item, "version": data["version"]}
-    table: dict[str, Callable[[], ReviewItem]] = {
-        ACCEPT: lambda: services.span_accept(**common, span_id=data["span"]),
-        REJECT: lambda: services.span_reject(**common, span_id=data["span"]),
-        RELABEL: lambda: services.span_relabel(**common, span_id=data["span"], label=data["label"]),
-        ADJUST: lambda: services.span_adjust(
-            **common, span_id=data["span"], start=data["start"], end=data["end"]
-        ),
-        ADD: lambda: services.span_add(
-            **common, start=data["start"], end=data["end"], label=data["label"]
-        ),
-        ACCEPT_ALL: lambda: services.spans_accept_all(**common),
-        SUBMIT: lambda: services.item_submit(**common),
-        ESCALATE: lambda: services.item_escalate(**common, note=data["note"]),
-        RELEASE: lambda: services.item_release(**common),
-        TAKE: lambda: services.escalation_take(officer=actor, item=item),
-        COMMENT: lambda: services.escalation_comment(**common, note=data["note"]),
-        RETURN: lambda: services.escalation_return(**common, note=data["note"]),
-        RESOLVE: lambda: services.escalation_resolve(**common, note=data["note"]),
-    }
-    return table[action]()
-
-
 # Where the user goes after an action that ends their work on the record.
 LEAVING = {SUBMIT, ESCALATE, RELEASE, TAKE, RETURN, RESOLVE}
 SAVED = {
@@ -189,7 +164,7 @@ def review_act(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if action != TAKE and data["version"] is None:
         return _refused(request, item, "That request was incomplete: reload the page.", 400)
     try:
-        done = _perform(action, actor=request.user, item=item, data=data)
+        done = actions.perform(action, actor=request.user, item=item, data=data)
     except services.ReviewError as exc:
         return _refused(request, item, str(exc), exc.status)
     # The service's transaction has committed: only now does the page show the action done.

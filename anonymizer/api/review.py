@@ -9,28 +9,15 @@ repeated here without its redirects: the service would be the place for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from anonymizer import permissions
-from review import selectors, services
+from review import actions, selectors, services
 from review.forms import (
-    ACCEPT,
-    ACCEPT_ALL,
-    ADD,
-    ADJUST,
-    COMMENT,
-    ESCALATE,
     OFFICER_ACTIONS,
-    REJECT,
-    RELABEL,
-    RELEASE,
-    RESOLVE,
-    RETURN,
-    SUBMIT,
     TAKE,
 )
 from review.models import ReviewItem
@@ -106,27 +93,6 @@ def perform(
     if action != TAKE and data.get("version") is None:
         raise ReviewRefused("Give the version of the item you saw.", 400)
     try:
-        return _table(actor, item, data)[action]()
+        return actions.perform(action, actor=actor, item=item, data=data)
     except services.ReviewError as exc:
         raise ReviewRefused(str(exc), exc.status) from None
-
-
-def _table(actor: Any, item: ReviewItem, data: dict[str, Any]) -> dict[str, Callable[[], Any]]:
-    common = {"actor": actor, "item": item, "version": data.get("version")}
-    span, label, note = data.get("span"), data.get("label"), data.get("note")
-    start, end = data.get("start"), data.get("end")
-    return {
-        ACCEPT: lambda: services.span_accept(**common, span_id=span),
-        REJECT: lambda: services.span_reject(**common, span_id=span),
-        RELABEL: lambda: services.span_relabel(**common, span_id=span, label=label),
-        ADJUST: lambda: services.span_adjust(**common, span_id=span, start=start, end=end),
-        ADD: lambda: services.span_add(**common, start=start, end=end, label=label),
-        ACCEPT_ALL: lambda: services.spans_accept_all(**common),
-        SUBMIT: lambda: services.item_submit(**common),
-        ESCALATE: lambda: services.item_escalate(**common, note=note),
-        RELEASE: lambda: services.item_release(**common),
-        TAKE: lambda: services.escalation_take(officer=actor, item=item),
-        COMMENT: lambda: services.escalation_comment(**common, note=note),
-        RETURN: lambda: services.escalation_return(**common, note=note),
-        RESOLVE: lambda: services.escalation_resolve(**common, note=note),
-    }
