@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import yaml
+from django.http import HttpResponse
 
 FORMAT = 1
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -79,3 +81,21 @@ def load(data: bytes, kind: str) -> dict[str, Any]:
         raise FileError("The body does not match its sha256: the file was changed or cut. "
                         "Update or remove the sha256 line if the change was meant.")
     return document
+
+
+def file_response(request: Any, render: Callable[[str], str], stem: str) -> HttpResponse:
+    """The document `render(fmt)` writes as an attachment `stem.json` (or `.yaml` with
+    ?format=yaml): what the policy and rule-set pages download."""
+    fmt = "yaml" if request.GET.get("format") == "yaml" else "json"
+    response = HttpResponse(
+        render(fmt), content_type="application/yaml" if fmt == "yaml" else "application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+def uploaded(request: Any) -> bytes | None:
+    """The bytes of the form's `file`, read no further than one byte past MAX_FILE_BYTES (so
+    that load() can refuse it), or None when no file came."""
+    upload = request.FILES.get("file")
+    return None if upload is None else upload.read(MAX_FILE_BYTES + 1)

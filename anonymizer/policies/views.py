@@ -225,28 +225,22 @@ def policy_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The version as a JSON or YAML file (?format=yaml) for version control; reads only."""
     permissions.require_perm(request.user, permissions.VIEW_POLICY)
     policy = get_object_or_404(Policy, public_id=public_id)
-    fmt = "yaml" if request.GET.get("format") == "yaml" else "json"
-    response = HttpResponse(
-        policy_files.policy_file(policy, fmt),
-        content_type="application/yaml" if fmt == "yaml" else "application/json",
+    return ascode.file_response(
+        request, lambda fmt: policy_files.policy_file(policy, fmt),
+        f"veil-policy-{policy.name}-v{policy.version}",
     )
-    filename = f"veil-policy-{policy.name}-v{policy.version}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_POST
 def policy_import(request: HttpRequest) -> HttpResponse:
     """A policy file becomes a new draft (officers); another officer approves it."""
     permissions.require_perm(request.user, permissions.CHANGE_POLICY)
-    upload = request.FILES.get("file")
-    if upload is None:
+    data = ascode.uploaded(request)
+    if data is None:
         messages.error(request, "Choose a policy file (JSON or YAML).")
         return redirect("policy_list")
     try:
-        draft = policy_files.policy_import(
-            actor=request.user, data=upload.read(ascode.MAX_FILE_BYTES + 1)
-        )
+        draft = policy_files.policy_import(actor=request.user, data=data)
     except (ascode.FileError, services.PolicyError) as exc:
         messages.error(request, str(exc))
         return redirect("policy_list")

@@ -10,9 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from anonymizer import permissions
-from anonymizer.ascode import MAX_FILE_BYTES as MAX_IMPORT
-from anonymizer.ascode import FileError
+from anonymizer import ascode, permissions
 from anonymizer.models import RuleSet
 from anonymizer.queues import enqueue
 from anonymizer.rulesets import selectors, services
@@ -147,26 +145,22 @@ def ruleset_download(request: HttpRequest, version: int) -> HttpResponse:
     """The version as a JSON or YAML file (?format=yaml), for version control. Reading it
     needs what reading the rule-set page needs; it writes nothing."""
     ruleset = permissions.ruleset_for_user(request.user, version)
-    fmt = "yaml" if request.GET.get("format") == "yaml" else "json"
-    response = HttpResponse(
-        services.ruleset_file(ruleset, fmt),
-        content_type="application/yaml" if fmt == "yaml" else "application/json",
+    return ascode.file_response(
+        request, lambda fmt: services.ruleset_file(ruleset, fmt), f"veil-ruleset-v{version}"
     )
-    response["Content-Disposition"] = f'attachment; filename="veil-ruleset-v{version}.{fmt}"'
-    return response
 
 
 @require_POST
 def ruleset_import(request: HttpRequest) -> HttpResponse:
     """A rule-set file becomes a new draft (officers); activating it needs another officer."""
     permissions.require_perm(request.user, permissions.CHANGE_RULESET)
-    upload = request.FILES.get("file")
-    if upload is None:
+    data = ascode.uploaded(request)
+    if data is None:
         messages.error(request, "Choose a rule-set file (JSON or YAML).")
         return redirect("ruleset_list")
     try:
-        draft = services.ruleset_import(actor=request.user, data=upload.read(MAX_IMPORT + 1))
-    except (FileError, RuleSetError) as exc:
+        draft = services.ruleset_import(actor=request.user, data=data)
+    except (ascode.FileError, RuleSetError) as exc:
         messages.error(request, str(exc))
         return redirect("ruleset_list")
     messages.success(request, f"Imported as draft v{draft.version}; another officer activates it.")
