@@ -62,6 +62,17 @@ def _pick(options: Sequence[str], key: bytes, *parts: str) -> str:
     return options[int.from_bytes(_digest(key, *parts)[:8], "big") % len(options)]
 
 
+def _pick_other(options: Sequence[str], key: bytes, original: str, *parts: str) -> str:
+    """`_pick`, but never the original word back: a fake name that happens to equal the real
+    one would leave it in the export."""
+    for attempt in range(8):
+        extra = (str(attempt),) if attempt else ()
+        fake = _pick(options, key, *parts, *extra)
+        if fake.casefold() != original:
+            return fake
+    return next(o for o in options if o.casefold() != original)
+
+
 def _stream(key: bytes, *parts: str) -> bytes:
     """Enough keyed bytes to fill any value (a counter-mode expansion of the HMAC)."""
     return b"".join(_digest(key, *parts, str(i)) for i in range(4))
@@ -118,9 +129,9 @@ def surrogate_name(value: str, key: bytes) -> str:
             folded in _FEMALE_SET or folded in _MALE_SET) and not _after_title(words, i))
         if is_first:
             pool = _FEMALE if folded in _FEMALE_SET else _MALE if folded in _MALE_SET else _FIRST
-            fake = _pick(pool, key, "first", folded)
+            fake = _pick_other(pool, key, folded, "first", folded)
         else:
-            fake = _pick(_LAST, key, "last", folded)
+            fake = _pick_other(_LAST, key, folded, "last", folded)
         out[i] = _cased(fake, core) + tail
     return " ".join(out)
 

@@ -66,11 +66,11 @@ def test_surrogates_keep_the_text_natural_and_consistent(
     })
     texts, done = exported_texts(admin_user, batch, policy)
     first, second = texts
-    name = re.match(r"(\w+ \w+) paid", first)
+    name = re.match(r"([\w'-]+ [\w'-]+) paid", first)
     assert name and name.group(1) != "Jane Smith" and second.startswith(name.group(1))
     card = re.search(r"with ([\d ]+) on", first)
     assert card and luhn_ok(card.group(1)) and card.group(1) != "4111 1111 1111 1111"
-    assert "Jane" not in "".join(texts) and "2021-03-14" not in first
+    assert not re.search(r"\bJane\b|\bSmith\b", "".join(texts)) and "2021-03-14" not in first
     assert done.manifest["surrogated_types"] == ["CREDIT_CARD", "DATE_TIME", "PERSON"]
     stored = {e.label for e in VaultEntry.objects.filter(linkage_domain=policy.linkage_domain)}
     assert {"PERSON", "CREDIT_CARD", "DATE_TIME"} <= stored
