@@ -260,8 +260,10 @@ VEIL_SWEEP_PENDING_SECONDS = env_int("VEIL_SWEEP_PENDING_SECONDS", 30, minimum=0
 VEIL_EXPORT_LEASE_SECONDS = env_int("VEIL_EXPORT_LEASE_SECONDS", 300, minimum=1)
 
 # --- Pipelines: the folders on the server a pipeline may read (comma-separated); a pipeline's
-# source folder must lie inside one of them. The sweep runs due pipelines.
+# source folder must lie inside one of them. The sweep runs due pipelines, and marks abandoned
+# a run whose process showed no sign of life (one per file) for VEIL_PIPELINE_RUN_STALE_SECONDS.
 VEIL_PIPELINE_ROOTS = env_list("VEIL_PIPELINE_ROOTS", [str(VAR_DIR / "inbox")])
+VEIL_PIPELINE_RUN_STALE_SECONDS = env_int("VEIL_PIPELINE_RUN_STALE_SECONDS", 900, minimum=60)
 
 # --- Review.
 # Share of low-tier records sampled into the review queue; the rest are auto-cleared.

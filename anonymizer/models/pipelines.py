@@ -33,6 +33,10 @@ class Pipeline(models.Model):
     export_when_cleared = models.BooleanField(
         default=True, help_text="Export each batch as soon as its review is cleared."
     )
+    utility_label = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text="A structured column the utility report's classifier predicts (optional).",
+    )
     interval_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Run every this many minutes; empty: on demand only."
     )
@@ -69,6 +73,11 @@ class PipelineRun(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Last sign of life of the process running it (after each file): a run "
+                  "silent for VEIL_PIPELINE_RUN_STALE_SECONDS is marked abandoned by the sweep.",
+    )
     files_seen = models.PositiveIntegerField(default=0)
     files_imported = models.PositiveIntegerField(default=0)
     files_known = models.PositiveIntegerField(default=0, help_text="Imported by an earlier run.")

@@ -17,7 +17,7 @@ class PipelineForm(forms.ModelForm):
     class Meta:
         model = Pipeline
         fields = ["name", "source_dir", "source_format", "text_columns", "id_column",
-                  "data_class", "purpose", "policy_name", "export_when_cleared",
+                  "data_class", "purpose", "policy_name", "export_when_cleared", "utility_label",
                   "interval_minutes"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from anonymizer import permissions
@@ -116,11 +117,32 @@ def pipeline_run(*, pipeline: Pipeline, actor: Any | None = None,
     owner = pipeline.owner
     folder = check_source_dir(pipeline.source_dir)
     with transaction.atomic():
-        run = PipelineRun.objects.create(pipeline=pipeline, trigger=trigger, started_by=actor)
+        run = PipelineRun.objects.create(pipeline=pipeline, trigger=trigger, started_by=actor,
+                                         heartbeat_at=timezone.now())
         Pipeline.objects.filter(pk=pipeline.pk).update(last_run_at=run.started_at)
         audit_log(actor=actor or owner, action="pipeline.run_started", target=pipeline,
                   payload={"pipeline": str(pipeline.public_id), "run": str(run.public_id),
                            "trigger": trigger})
+    try:
+        _run_files(pipeline, run, owner, folder)
+    except BaseException as exc:
+        # the worker stopped, a bug: the run must not stay "running" for ever (with the
+        # database gone this fails too, and the sweep marks the run abandoned later)
+        try:
+            _run_ended(run, actor or owner, PipelineRun.Status.FAILED,
+                       error=f"run stopped ({type(exc).__name__})")
+        except Exception:
+            log.warning("pipeline %s: run %s could not be marked failed", pipeline.pk, run.pk)
+        raise
+    status = (PipelineRun.Status.SUCCEEDED if not run.files_failed else
+              PipelineRun.Status.PARTIAL if run.files_imported else
+              PipelineRun.Status.FAILED)
+    _run_ended(run, actor or owner, status)
+    return run
+
+
+def _run_files(pipeline: Pipeline, run: PipelineRun, owner: Any, folder: Path) -> None:
+    """Import each new file of `folder`, saving the run's counts and heartbeat after each."""
     known = set(pipeline.files.values_list("sha256", flat=True))
     for path in _source_files(folder):
         run.files_seen += 1
@@ -129,24 +151,62 @@ def pipeline_run(*, pipeline: Pipeline, actor: Any | None = None,
         except OSError as exc:
             run.files_failed += 1
             run.errors.append({"file": "?", "error": f"unreadable ({exc.strerror})"})
-            continue
-        if sha in known or not _claim_file(pipeline, run, sha, size):
-            run.files_known += 1
-            continue
-        known.add(sha)
-        _import_file(pipeline, run, owner, path, sha)
-    run.status = (PipelineRun.Status.SUCCEEDED if not run.files_failed else
-                  PipelineRun.Status.PARTIAL if run.files_imported else
-                  PipelineRun.Status.FAILED)
+        else:
+            if sha in known or not _claim_file(pipeline, run, sha, size):
+                run.files_known += 1
+            else:
+                known.add(sha)
+                _import_file(pipeline, run, owner, path, sha)
+        run.heartbeat_at = timezone.now()
+        run.save(update_fields=[*RUN_COUNTS, "heartbeat_at"])
+
+
+RUN_COUNTS = ("files_seen", "files_imported", "files_known", "files_failed", "errors")
+
+
+def _run_ended(run: PipelineRun, actor: Any, status: str, error: str = "") -> None:
+    """Save how the run ended and audit it (ids and counts only)."""
+    run.status = status
     run.finished_at = timezone.now()
+    if error:
+        run.errors.append({"file": "-", "error": error})
     with transaction.atomic():
-        run.save()
-        audit_log(actor=actor or owner, action="pipeline.run_finished", target=pipeline,
-                  payload={"pipeline": str(pipeline.public_id), "run": str(run.public_id),
+        PipelineRun.objects.filter(pk=run.pk).update(
+            status=run.status, finished_at=run.finished_at,
+            **{field: getattr(run, field) for field in RUN_COUNTS})
+        audit_log(actor=actor, action="pipeline.run_finished", target=run.pipeline,
+                  payload={"pipeline": str(run.pipeline.public_id), "run": str(run.public_id),
                            "status": run.status, "files_seen": run.files_seen,
                            "files_imported": run.files_imported, "files_known": run.files_known,
-                           "files_failed": run.files_failed})
-    return run
+                           "files_failed": run.files_failed, **({"error": error} if error else {})})
+
+
+def pipeline_runs_abandoned(now: Any = None) -> int:
+    """Mark failed the runs still "running" whose process has shown no sign of life for
+    VEIL_PIPELINE_RUN_STALE_SECONDS (killed: no except clause ran), and release the files
+    they had claimed but not imported, so the next run tries them again; each audited."""
+    now = now or timezone.now()
+    stale = timedelta(seconds=getattr(settings, "VEIL_PIPELINE_RUN_STALE_SECONDS", 900))
+    runs = PipelineRun.objects.filter(status=PipelineRun.Status.RUNNING).filter(
+        Q(heartbeat_at__lt=now - stale) | Q(heartbeat_at__isnull=True, started_at__lt=now - stale))
+    marked = 0
+    for run in runs.select_related("pipeline", "pipeline__owner"):
+        with transaction.atomic():
+            # conditional: of two sweeps at once (or a run that came back to life), one acts
+            if not PipelineRun.objects.filter(pk=run.pk, status=PipelineRun.Status.RUNNING,
+                                              heartbeat_at=run.heartbeat_at).update(
+                    status=PipelineRun.Status.FAILED, finished_at=now,
+                    errors=[*run.errors, {"file": "-", "error": "abandoned: its process "
+                                          "stopped (no sign of life)"}]):
+                continue
+            released, _ = PipelineFile.objects.filter(
+                run=run, batch__isnull=True, error="").delete()
+            audit_log(actor=None, action="pipeline.run_abandoned", target=run.pipeline,
+                      payload={"pipeline": str(run.pipeline.public_id), "run": str(run.public_id),
+                               "files_released": released,
+                               "silent_seconds": int(stale.total_seconds())})
+        marked += 1
+    return marked
 
 
 def _claim_file(pipeline: Pipeline, run: PipelineRun, sha: str, size: int) -> bool:
@@ -205,7 +265,8 @@ def pipelines_export_cleared() -> int:
         if policy is None or file.batch is None:
             continue
         try:
-            export = export_start(actor=file.pipeline.owner, batch=file.batch, policy=policy)
+            export = export_start(actor=file.pipeline.owner, batch=file.batch, policy=policy,
+                                  utility_label=_utility_label(file.pipeline, file.batch))
         except (ExportError, PermissionDenied) as exc:
             log.warning("pipeline %s: batch %s not exported: %s", file.pipeline_id,
                         file.batch_id, type(exc).__name__)
@@ -213,6 +274,12 @@ def pipelines_export_cleared() -> int:
         PipelineFile.objects.filter(pk=file.pk).update(export=export)
         started += 1
     return started
+
+
+def _utility_label(pipeline: Pipeline, batch: SourceBatch) -> str:
+    """The pipeline's utility label when this batch has that column (files can differ)."""
+    label = pipeline.utility_label
+    return label if label and label in batch.structured_columns else ""
 
 
 def pipelines_claim_due(now: Any = None) -> list[Pipeline]:
@@ -231,7 +298,9 @@ def pipelines_claim_due(now: Any = None) -> list[Pipeline]:
 
 
 def pipelines_tick() -> dict[str, int]:
-    """What the sweep does for pipelines: run those due, export what review cleared."""
+    """What the sweep does for pipelines: mark abandoned runs, run those due, export what
+    review cleared."""
+    abandoned = pipeline_runs_abandoned()
     ran = 0
     for pipeline in pipelines_claim_due():
         try:
@@ -239,4 +308,5 @@ def pipelines_tick() -> dict[str, int]:
             ran += 1
         except ValidationError:
             log.warning("pipeline %s: its folder is outside VEIL_PIPELINE_ROOTS", pipeline.pk)
-    return {"pipelines_run": ran, "pipeline_exports_started": pipelines_export_cleared()}
+    return {"pipelines_run": ran, "pipeline_exports_started": pipelines_export_cleared(),
+            "pipeline_runs_abandoned": abandoned}

@@ -192,5 +192,61 @@ def test_a_crash_mid_import_releases_the_file_for_the_next_run(
     with pytest.raises(RuntimeError):
         services.pipeline_run(pipeline=pipeline)
     assert not PipelineFile.objects.exists()  # not held as "importing" for ever
+    stopped = PipelineRun.objects.get()  # and the run does not stay "running"
+    assert stopped.status == PipelineRun.Status.FAILED and stopped.finished_at is not None
+    assert stopped.errors == [{"file": "-", "error": "run stopped (RuntimeError)"}]
+    finished = AuditEvent.objects.get(action="pipeline.run_finished")
+    assert finished.payload["status"] == "failed" and "database" not in json.dumps(finished.payload)
     monkeypatch.undo()
     assert services.pipeline_run(pipeline=pipeline).files_imported == 1
+
+
+def test_a_killed_run_is_marked_abandoned_and_its_claims_released(
+    pipeline: Pipeline, inbox: Path, settings: Any,
+) -> None:
+    # what a run whose process was killed mid-import leaves: "running", a claimed file with
+    # no batch and no error; the sweep ends it once it has been silent long enough
+    settings.VEIL_DETECT_ON_IMPORT = False
+    settings.VEIL_PIPELINE_RUN_STALE_SECONDS = 600
+    (inbox / "monday.csv").write_bytes(CSV)
+    killed = PipelineRun.objects.create(pipeline=pipeline, trigger=PipelineRun.Trigger.SCHEDULE,
+                                        heartbeat_at=timezone.now() - timedelta(minutes=11))
+    PipelineFile.objects.create(pipeline=pipeline, run=killed, sha256="a" * 64, size=10)
+    alive = PipelineRun.objects.create(pipeline=pipeline, trigger=PipelineRun.Trigger.MANUAL,
+                                       heartbeat_at=timezone.now() - timedelta(minutes=9))
+    Pipeline.objects.filter(pk=pipeline.pk).update(last_run_at=timezone.now())  # not due
+    out = io.StringIO()
+    call_command("sweep", stdout=out)
+    assert json.loads(out.getvalue())["pipeline_runs_abandoned"] == 1
+    killed.refresh_from_db()
+    alive.refresh_from_db()
+    assert killed.status == PipelineRun.Status.FAILED and killed.finished_at is not None
+    assert "abandoned" in killed.errors[-1]["error"]
+    assert alive.status == PipelineRun.Status.RUNNING  # still within its time
+    assert not PipelineFile.objects.filter(run=killed).exists()  # the next run tries it again
+    event = AuditEvent.objects.get(action="pipeline.run_abandoned")
+    assert event.payload["run"] == str(killed.public_id) and event.payload["files_released"] == 1
+    assert services.pipeline_runs_abandoned() == 0  # once
+    page = Client()
+    page.force_login(pipeline.owner)
+    shown = page.get(reverse("pipeline_detail", args=[pipeline.public_id])).content.decode()
+    assert "abandoned: its process stopped" in shown and "last sign of life" in shown
+
+
+def test_pipeline_exports_carry_its_utility_label(pipeline: Pipeline, inbox: Path,
+                                                  settings: Any) -> None:
+    settings.VEIL_LOW_TIER_SAMPLE_RATE = 0.0
+    Pipeline.objects.filter(pk=pipeline.pk).update(utility_label="topic")
+    (inbox / "with-topic.csv").write_bytes(
+        b"ticket_id,body,topic\nT1,The app crashes when I open settings.,bug\n"
+        b"T2,Please add a dark mode.,feature\n")
+    services.pipeline_run(pipeline=pipeline)
+    (inbox / "no-topic.csv").write_bytes(CSV)
+    services.pipeline_run(pipeline=pipeline)
+    for file in PipelineFile.objects.filter(pipeline=pipeline):
+        assert file.batch is not None and file.batch.current_run is not None
+        run_detection(file.batch.current_run)
+    assert services.pipelines_export_cleared() == 2
+    labels = {f.batch.structured_columns == ["topic"]: f.export.utility_label
+              for f in PipelineFile.objects.select_related("batch", "export")}
+    assert labels == {True: "topic", False: ""}  # a file without the column: no label
