@@ -164,5 +164,12 @@ def _generalized(
     )
     rows = [int(i) for i in result.table.index]
     figures.suppressed = figures.records - len(rows)
-    generalized = {c: [str(result.table.at[i, c]) for i in rows] for c in quasi}
+    # A value the search left as it was (level 0) leaves under its column rule, as in the
+    # export (exports.files._fields); a generalized one replaces the rule's output.
+    generalized = {c: [_level0_or(str(result.table.at[i, c]), raw[c][i], out[c][i])
+                       for i in rows] for c in quasi}
     return generalized | {c: [out[c][i] for i in rows] for c in sensitive}
+
+
+def _level0_or(generalized: str, raw: str, ruled: str) -> str:
+    return ruled if generalized == raw else generalized

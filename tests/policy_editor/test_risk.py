@@ -134,3 +134,30 @@ def test_the_page_shows_the_figures_and_no_value(table: Any, officer: Any,
                'records</th><td class="num before">1</td><td class="num after">2</td>' in html
         assert not any(v in html for v in ("Person 1", "flu", "cancer", "20-29", ">A<"))
     assert client_for(reviewer).get(url, {"batch": str(table.public_id)}).status_code == 403
+
+
+def test_values_the_search_leaves_as_they_were_are_measured_under_their_rule(
+    admin_user: Any, officer: Any
+) -> None:
+    # k=2 holds as uploaded ((A, 30) twice, (B, 30) twice), so the search leaves zip at level
+    # 0; the export then writes zip under its rule, a mask that makes A and B alike: the
+    # table that leaves has one group of four, and the page must say k=4, not 2.
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "text", "zip", "age"])
+    for i, zip_code in enumerate("AABB"):
+        writer.writerow([f"r{i}", "My parcel is late.", zip_code, 30])
+    batch = services.batch_import(
+        actor=admin_user, data=out.getvalue().encode(), name="Level 0", data_class="personal",
+        purpose="internal_reporting", source_format="csv", id_column="id", text_columns=["text"],
+    )
+    columns.column_roles_store_suggestions(batch)
+    columns.column_roles_confirm(actor=officer, batch=batch, choices={
+        "zip": ("quasi_identifier", "category"), "age": ("quasi_identifier", "number")})
+    policy = policies.policy_create(
+        actor=officer, name="masked zip", tabular={"k": 2, "suppression": 0.0},
+        column_rules={"zip": {"operator": "mask", "params": {"keep_last": 0}}, "age": "keep"},
+    )
+    found = policy_risk(policy, batch)
+    assert found.before is not None and found.before.k == 2
+    assert found.after is not None and (found.after.k, found.after.classes) == (4, 1)
