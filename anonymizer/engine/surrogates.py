@@ -62,15 +62,15 @@ def _pick(options: Sequence[str], key: bytes, *parts: str) -> str:
     return options[int.from_bytes(_digest(key, *parts)[:8], "big") % len(options)]
 
 
-def _pick_other(options: Sequence[str], key: bytes, original: str, *parts: str) -> str:
-    """`_pick`, but never the original word back: a fake name that happens to equal the real
-    one would leave it in the export."""
+def _pick_other(options: Sequence[str], key: bytes, real: frozenset[str], *parts: str) -> str:
+    """`_pick`, but never a word of the real name back (`real`, casefolded): a fake that
+    happens to equal one ("James Brown" -> "Anna James") would leave it in the export."""
     for attempt in range(8):
         extra = (str(attempt),) if attempt else ()
         fake = _pick(options, key, *parts, *extra)
-        if fake.casefold() != original:
+        if fake.casefold() not in real:
             return fake
-    return next(o for o in options if o.casefold() != original)
+    return next(o for o in options if o.casefold() not in real)
 
 
 def _stream(key: bytes, *parts: str) -> bytes:
@@ -112,6 +112,11 @@ def _cased(word: str, like: str) -> str:
     return word
 
 
+# What follows a name in running text and stays: a possessive ('s, ’s, a bare '), a full stop
+# or a comma ("Jones's" -> "Patel's"); not a final s of the name itself ("James", "Ross").
+_TAIL = re.compile(r"(?:['’]s?|[.,])+$")
+
+
 def surrogate_name(value: str, key: bytes) -> str:
     """A fake name for each word of `value`; titles and initials are kept as they are. The
     first word is a first name (of the same gender, where the lists know it) when it is one,
@@ -120,18 +125,19 @@ def surrogate_name(value: str, key: bytes) -> str:
     named = [i for i, w in enumerate(words) if w and w.casefold() not in _TITLES
              and len(w.strip(".")) > 1]
     out = list(words)
+    cores = {i: _TAIL.sub("", words[i]) or words[i] for i in named}
+    real = frozenset(c.casefold() for c in cores.values())
     for n, i in enumerate(named):
-        word = words[i]
-        core = word.rstrip(".,'s") or word
+        word, core = words[i], cores[i]
         tail = word[len(core):]
         folded = core.casefold()
         is_first = (n == 0 and len(named) > 1) or (len(named) == 1 and (
             folded in _FEMALE_SET or folded in _MALE_SET) and not _after_title(words, i))
         if is_first:
             pool = _FEMALE if folded in _FEMALE_SET else _MALE if folded in _MALE_SET else _FIRST
-            fake = _pick_other(pool, key, folded, "first", folded)
+            fake = _pick_other(pool, key, real, "first", folded)
         else:
-            fake = _pick_other(_LAST, key, folded, "last", folded)
+            fake = _pick_other(_LAST, key, real, "last", folded)
         out[i] = _cased(fake, core) + tail
     return " ".join(out)
 

@@ -32,6 +32,17 @@ def test_names_are_consistent_token_by_token() -> None:
     assert surrogate("JANE SMITH", "PERSON", KEY) == full.upper()
 
 
+def test_a_final_s_is_part_of_the_name_a_possessive_is_not() -> None:
+    # "James" is a name ending in s, not "Jame" + s (a first name, alone as in a full name);
+    # "Jones's" and "Jones'" keep their mark
+    assert surrogate("James Ross", "PERSON", KEY) == (
+        f"{surrogate('James', 'PERSON', KEY)} {surrogate('Mr Ross', 'PERSON', KEY)[3:]}")
+    owner = surrogate("Ann Jones's", "PERSON", KEY)
+    plain = surrogate("Ann Jones", "PERSON", KEY)
+    assert owner is not None and plain is not None and owner == plain + "'s"
+    assert surrogate("Ann Jones’", "PERSON", KEY) == plain + "’"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(min_size=32, max_size=32))
 def test_a_name_never_comes_back_as_itself(key: bytes) -> None:
