@@ -263,9 +263,9 @@ _HISTORY = re.compile(
     rf"{_SINCE}"
     rf"|(?:previous|prior|earlier)\s+(?:convictions?|claims?|complaints?|bankruptcy|"
     rf"insolvency|county\s+court\s+judgments?|CCJs?)(?:\s+(?:in|from|for)\s+[^.;:!?\n,]{{2,25}})?"
-    rf"|(?:was|were|been)\s+(?:convicted|sentenced|arrested|charged|evicted|made\s+redundant|"
-    rf"dismissed|sacked|declared\s+bankrupt|sectioned|deported)\b[^.;:!?\n]{{0,40}}?"
-    rf"(?:(?:19|20)\d\d|{_MONTH}|ago)"
+    rf"|(?:was|were|been)\s+(?:convicted|sentenced|arrested|charged\s+with|evicted|made\s+"
+    rf"redundant|dismissed|sacked|declared\s+bankrupt|sectioned|deported)\b[^.;:!?\n]{{0,40}}?"
+    rf"(?:\b(?:19|20)\d\d\b|\b{_MONTH}\b|\bago\b)"
     rf"|(?:pleaded|pled)\s+guilty\s+to\s+[^.;:!?\n,]{{3,40}})"
 )
 
@@ -315,9 +315,16 @@ def _keep(label: str, m: re.Match[str], text: str) -> bool:
         return re.search(rf"(?i)\b(?:{_COLOURS}|(?:19|20)\d\d)\b", value) is not None or (
             re.search(rf"{_VEHICLE_MAKES}\s+[A-Z0-9]", value) is not None
         )
+    if label == "QUASI_HISTORY" and re.match(r"(?i)(?:was|were|been)\b", m.group(0)):
+        # "the appeal, which was dismissed on 3 July": a passive about a thing, not a person
+        return _THING_BEFORE.search(text, max(0, m.start() - 40), m.start()) is None
     return True
 
 
+_THING_BEFORE = re.compile(
+    r"(?i)\b(?:appeal|application|complaint|claim|case|request|action|objection|petition|motion|"
+    r"decision|judgment|proceedings|charges?|which|it|that|order|account|parcel|refund)\s*,?\s*"
+    r"(?:had\s+|has\s+|have\s+|later\s+|then\s+|also\s+)?$")
 _ASSISTIVE = {
     "hearing aid", "insulin pump", "pacemaker", "wheelchair", "mobility scooter", "guide dog",
     "prosthetic leg", "prosthetic arm", "cochlear implant",
@@ -340,7 +347,19 @@ def find_quasi(text: str) -> list[SpanCandidate]:
                 pattern_name=label.lower(),
             ))
     # The clause pass finds what the exact patterns miss; where both find a phrase, the
-    # pattern's extent and score stand.
-    found.extend(c for c in find_clauses(text)
-                 if not any(f.start < c.end and c.start < f.end for f in found))
+    # pattern's extent and score stand, and the clause phrase is kept beside it only when it
+    # reaches well past it ("[a Russian national of Chechen origin], [born in 1983]").
+    patterns = list(found)
+    found.extend(c for c in find_clauses(text) if _reaches_past(c, patterns))
     return found
+
+
+def _reaches_past(clause: SpanCandidate, patterns: list[SpanCandidate]) -> bool:
+    over = [f for f in patterns if f.start < clause.end and clause.start < f.end]
+    if not over:
+        return True
+    start, end = min(f.start for f in over), max(f.end for f in over)
+    return start - clause.start >= _REACH or clause.end - end >= _REACH
+
+
+_REACH = 15

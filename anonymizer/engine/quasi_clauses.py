@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 
 from anonymizer.engine import quasi_lexicon as lex
+from anonymizer.engine.quasi_grammar import grammar_spans
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_quasi_clause"
@@ -50,7 +51,7 @@ def _alternation(words: frozenset[str]) -> str:
 
 
 _PERSON = (
-    r"(?:\bI\b|\bI'm\b|\bI've\b|\bI'll\b|\bI'd\b|\bmy\b|\bwe\b|\bwe're\b|\bour\b|\bhe\b|\bshe\b|"
+    r"(?:\bI\b|\bI'm\b|\b[Ii]m\b|\bI've\b|\bI'll\b|\bI'd\b|\bmy\b|\bwe\b|\bwe're\b|\bour\b|\bhe\b|\bshe\b|"
     r"\bhe's\b|\bshe's\b|\bhis\b|\bher\b|\bthey\b|\btheir\b|\bthe\s+(?:first\s+|second\s+|"
     r"third\s+)?(?:applicant|claimant|complainant|defendant|victim|deceased|respondent|"
     r"appellant|petitioner|accused|patient|tenant)s?\b)"
@@ -83,11 +84,11 @@ _AGE_AFTER_ANCHOR = re.compile(
     rf"about\s+)?(?P<n>{_NUMBER})\b(?P<unit>\s+(?:years?|yrs?)(?:\s+old)?|\s+in\s+\w+)?)"
 )
 _AGE_STANDALONE = re.compile(
-    rf"(?i)\b(?:in\s+(?:my|his|her|their|our)\s+(?:early|mid|mid-|late)\s*-?\s*(?:teens|"
+    rf"(?i)\b(?:in\s+(?:my|his|her|their|our)\s+(?:(?:early|mid|mid-|late)\s*-?\s*)?(?:teens|"
     rf"twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)"
     rf"|born\s+(?:in|on|during|just\s+after|just\s+before)\s+(?:the\s+)?[\w'-]+(?:\s+[\w'-]+)?"
     rf"|\(\s*b\.\s*(?:19|20)\d\d\s*\)|\b(?:aged|age)\s+{_NUMBER}\b"
-    rf"|at\s+{_NUMBER}\b(?=\s*[,.;)]|\s*$)|\b{_NUMBER}[- ]years?[- ]old)"
+    rf"|at\s+{_NUMBER}\b(?=\s*[,;)]|\s*\.(?!\d)|\s*$)|\b{_NUMBER}[- ]years?[- ]old)"
 )
 _CONDITION_LINK = (
     r"(?:has|have|had|'s\s+got|'ve\s+got|got|with|suffers?\s+(?:from|with)|suffering\s+from|"
@@ -194,7 +195,8 @@ def _family(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
             end = max(end or 0, m.end() + verb.end())
         elif _CONDITION.search(text, m.end(), limit) or _JOB.search(tail[:40] or ""):
             c = _CONDITION.search(text, m.end(), limit)
-            if c and c.start() - m.end() < 60:
+            if c and c.start() - m.end() < 60 and not (
+                    c.group("c").lower() in _AMBIGUOUS_CONDITIONS and not c.group("c").isupper()):
                 end = max(end or 0, c.end())
         if end is not None:
             span = _span(text, m.start(), end, "QUASI_FAMILY", BASE_SCORE + 0.1)
@@ -276,6 +278,8 @@ def _age(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
         yield from filter(None, [_span(text, a.start(), a.end() + m.end(), "QUASI_AGE",
                                        BASE_SCORE)])
     for m in _AGE_STANDALONE.finditer(text, s, e):
+        if any(int(n) > 110 for n in re.findall(r"\d+", m.group()) if len(n) < 4):
+            continue  # "at 233": a house number, not an age
         yield from filter(None, [_span(text, m.start(), m.end(), "QUASI_AGE", BASE_SCORE)])
 
 
@@ -284,7 +288,7 @@ def _vehicle(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
         v = m.group("v").lower()
         detailed = bool(m.group("mods").strip() or m.group("detail") or (
             m.group("model").strip() and v in lex.VEHICLE_MAKES))
-        if not detailed:
+        if not detailed or (v in _AMBIGUOUS_MAKES and not m.group("v")[:1].isupper()):
             continue
         if m.group(0).lower().startswith(("a ", "an ", "the ")) and not (
                 m.group("detail") or m.group("model").strip()):
@@ -292,6 +296,10 @@ def _vehicle(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
         span = _span(text, m.start(), m.end(), "QUASI_VEHICLE", BASE_SCORE + 0.1)
         if span:
             yield span
+
+
+_AMBIGUOUS_MAKES = frozenset({"smart", "seat", "mini", "swift", "man", "triumph", "lotus",
+                              "jaguar", "rover", "bailey", "austin", "morris", "daf"})
 
 
 def _device(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
@@ -355,6 +363,7 @@ def find_clauses(text: str) -> list[SpanCandidate]:
     out: list[SpanCandidate] = []
     for s, e in sentences(text):
         found = [span for p in _PASSES for span in p(text, s, e)]
+        found.extend(grammar_spans(text, s, e))
         found.sort(key=lambda x: (x.start, -(x.end - x.start)))
         for span in found:
             if out and span.start < out[-1].end and out[-1].start >= s:

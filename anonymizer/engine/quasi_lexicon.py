@@ -108,7 +108,8 @@ optometrist;radiographer;sonographer;porter;security guard;bouncer;dj;translator
 official;civil servant;officer;commander;captain;lieutenant;general;colonel;major;governor;
 prosecutor;notary;bailiff;registrar;postmaster;postmistress;sub-postmaster;shopkeeper
 """)
-JOB_SUFFIXES = ("smith", "keeper", "master", "mistress", "monger", "ologist", "ician", "wright")
+JOB_SUFFIXES = ("smith", "keeper", "master", "mistress", "monger", "ologist", "ician", "wright",
+                "teacher", "worker", "officer", "driver", "maker", "farmer", "grapher")
 
 EVENT_WORDS = re.compile(
     r"(?i)\b(?:died|killed|injured|hurt|burgled|burglary|robbed|mugged|stabbed|attacked|"
@@ -131,3 +132,57 @@ HISTORY_WORDS = re.compile(
     r"emailed|written|wrote|complained|spoke\s+to|been\s+(?:a\s+)?customer|customer\s+since|"
     r"member\s+since|since\s+(?:19|20)\d\d|times)\b"
 )
+
+# The grammar pass (engine.quasi_grammar): nouns that make a place phrase particular, military
+# ranks and units, businesses a person runs, origin, and what can befall a person's property.
+FACILITIES = _words("""
+clinic;hospital;surgery;practice;school;academy;college;university;uni;nursery;station;depot;
+branch;office;store;shop;factory;plant;warehouse;mine;farm;church;mosque;synagogue;temple;
+prison;court;council;hotel;restaurant;pub;bar;gym;centre;center;library;museum;ward;unit;
+lab;laboratory;firm;agency;airport;port;base;embassy;municipality;ministry;directorate;
+department;newspaper;magazine;bakery;market;village;parish;hospice;care home;garage;mill;
+brigade;regiment;division;army;navy;police;gendarmerie;bar association;bank;surgery;yard
+""")
+RANKS = _words("""
+private;corporal;lance corporal;sergeant;staff sergeant;lieutenant;second lieutenant;
+first lieutenant;lieutenant colonel;captain;major;colonel;brigadier;general;commander;
+admiral;conscript;soldier;contract soldier;serviceman;servicewoman;paratrooper;marine;gendarme;
+sapper;gunner;cadet;commando;ensign;warrant officer;non-commissioned officer;reservist;
+rifleman;guardsman;airman;seaman;sailor;border guard;military officer;army officer
+""")
+UNITS = _words("""
+army;navy;air force;gendarmerie;police;military police;guard;forces;armed forces;brigade;
+regiment;battalion;division;unit;corps;fleet;marines;command;company;platoon;squadron;base;
+garrison;border guard;national guard;special forces;reserve;militia;barracks
+""")
+BUSINESSES = _words("""
+business;shop;bakery;restaurant;cafe;café;pub;bar;farm;firm;company;garage;salon;hotel;
+guesthouse;b&b;kiosk;stall;market stall;takeaway;pharmacy;surgery;practice;school;nursery;
+workshop;factory;studio;gallery;bookshop;newsagent;post office;petrol station;car wash;
+launderette;butcher's;florist;clinic;gym;club;charity;dairy;vineyard;orchard;fishing boat
+""")
+NOT_NATIONAL = _words("""
+team;teams;park;parks;lottery;insurance;service;health;grid;curriculum;debt;minimum;average;
+holiday;anthem;court;courts;law;authorities;security;guard;guidelines;rail;trust;gallery;
+museum;library;bank;newspaper;press;television;broadcaster;championship;league;airline
+""")
+RELIGIONS = _words("""
+Jehovah's Witness;Muslim;Catholic;Roman Catholic;Protestant;Orthodox Christian;Jew;Sikh;
+Hindu;Buddhist;Alevi;Baptist;Evangelical;Mormon;Quaker;Pentecostal;Scientologist;
+Rastafarian;Yazidi;Druze;Copt;Coptic Christian;Sunni;Shia;Shiite;Ahmadi;Bahá'í;Baha'i
+""")
+PROPERTY = _words("""
+house;home;flat;apartment;land;farm;shop;premises;property;car;van;business;village;office;
+livestock;cattle;sheep;crops;orchard;fields;field;barn;garden;restaurant;factory;studio;
+boat;lorry;truck;motorbike;bike;caravan;plot;estate;cottage;hotel;newspaper;warehouse
+""")
+LOSS_VERBS = _words("""
+destroyed;burned;burnt;burned down;burnt down;demolished;expropriated;confiscated;seized;
+searched;raided;looted;flooded;stolen;damaged;bombed;shelled;razed;evacuated;broken into;
+burgled;set on fire;set fire to;repossessed;requisitioned;nationalised;nationalized;occupied;
+vandalised;vandalized;ransacked;torched;wrecked;bulldozed;written off
+""")
+ROLE_NOUNS = _words("""
+member;chairman;chairwoman;chair;president;vice-president;leader;deputy;spokesman;
+spokeswoman;spokesperson;representative;treasurer;headman;elder;commissioner;trustee
+""")
