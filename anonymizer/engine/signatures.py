@@ -6,7 +6,8 @@
 
 A line that holds only a person's name is often followed by their job title and employer:
 quasi-identifiers the recognizers do not know as such. The next two short lines (at most six
-words, no digits, no sentence) become SIGNATURE_LINE spans at a low score. Lines are split at
+words, no digits, no sentence, not a form's field label such as "Address:") become
+SIGNATURE_LINE spans at a low score. Lines are split at
 line breaks and at wide gaps (runs of spaces), as text exported from forms often has them.
 """
 
@@ -21,6 +22,7 @@ from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_signature"
 _LINE_BREAK = re.compile(r"[ \t]*(?:\r?\n|[ \t]{2,})[ \t>?*•|-]*")
+_FIELD_LABEL = re.compile(r"[ \t]*:")  # right after a segment (segments strip the colon)
 _MAX_WORDS = 6
 _FOLLOWING = 2
 
@@ -48,8 +50,8 @@ def find_signature_lines(text: str, spans: Sequence[SpanCandidate]) -> list[Span
         if not any(p.start <= start + 5 and p.end >= end for p in persons):
             continue
         for seg_start, seg_end in lines[i + 1:i + 1 + _FOLLOWING]:
-            if not _short_line(text, seg_start, seg_end):
-                break
+            if not _short_line(text, seg_start, seg_end) or _FIELD_LABEL.match(text, seg_end):
+                break  # a sentence, or a form's field label ("Address:", "Personal info:")
             if any(s.start <= seg_start and s.end >= seg_end and not is_hint(s.label)
                    for s in spans):
                 continue  # already a detected span (an address, an e-mail, another name)

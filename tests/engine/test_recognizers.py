@@ -184,6 +184,9 @@ def test_it_covers(analyzer: Analyzer, text: str, part: str, labels: set[str]) -
     ("It took a few months to arrive.", "DATE_TIME"),
     ("What is my IBAN?", "ORGANIZATION"),
     ("Please reply ASAP.", "ORGANIZATION"),
+    # a form's field labels under a name are not its signature
+    ("Regards,\nMarta Kowalczyk\n\nContact details:\nPhone:\n0161 496 0000", "SIGNATURE_LINE"),
+    ("Name:    Marta Kowalczyk\nAddress:     the old mill, Skipton", "SIGNATURE_LINE"),
     ("Someone tagged me on your forum with my order details.", "PERSON"),
 ])
 def test_it_drops(analyzer: Analyzer, text: str, label: str) -> None:
