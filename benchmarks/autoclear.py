@@ -105,6 +105,10 @@ def _detected(batch: Any, admin: Any) -> Any:
     prepared = import_attribute(QUEUE_PREPARE_JOB)(run.pk)
     print(f"review queue: {prepared}", flush=True)
     run.refresh_from_db()
+    failed = run.chunks.exclude(status="done").count()
+    if failed:  # figures over a half-detected batch would be wrong, and look fine
+        raise SystemExit(f"detection failed on {failed} of {len(chunk_ids)} chunks "
+                         f"(run {run.status}); no figures")
     return run
 
 

@@ -351,7 +351,18 @@ def find_quasi(text: str) -> list[SpanCandidate]:
     # reaches well past it ("[a Russian national of Chechen origin], [born in 1983]").
     patterns = list(found)
     found.extend(c for c in find_clauses(text) if _reaches_past(c, patterns))
-    return found
+    return _once(found)
+
+
+def _once(found: list[SpanCandidate]) -> list[SpanCandidate]:
+    """One phrase per extent and type (two rules can find the same one): the highest score,
+    in the order found."""
+    best: dict[tuple[int, int, str], SpanCandidate] = {}
+    for span in found:
+        key = (span.start, span.end, span.label)
+        if key not in best or span.score > best[key].score:
+            best[key] = span
+    return list(best.values())
 
 
 def _reaches_past(clause: SpanCandidate, patterns: list[SpanCandidate]) -> bool:

@@ -198,8 +198,16 @@ class DetectedSpan(models.Model):
             models.CheckConstraint(
                 condition=Q(score__gte=0) & Q(score__lte=1), name="span_score_range"
             ),
-            # Overlaps are merged before storage: one decision per character range.
-            models.UniqueConstraint(fields=["run", "record", "start"], name="span_unique_start"),
+            # Detections are merged before storage: one decision per character range. The
+            # implied-identifier layer (QUASI_*) lies over them on purpose, and its phrases
+            # may overlap each other ("[a Russian national [born in 1983]]"): one row per
+            # phrase, never the same phrase twice.
+            models.UniqueConstraint(fields=["run", "record", "start"],
+                                    condition=~Q(label__startswith="QUASI_"),
+                                    name="span_unique_start"),
+            models.UniqueConstraint(fields=["run", "record", "start", "end", "label"],
+                                    condition=Q(label__startswith="QUASI_"),
+                                    name="implied_span_once"),
         ]
         indexes = [
             # The record page and the review queue read a record's spans of the latest run.
