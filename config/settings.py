@@ -226,6 +226,9 @@ VEIL_EXPORT_DIR = Path(env_str("VEIL_EXPORT_DIR", str(VAR_DIR / "exports")))
 VEIL_EXPORT_WORKERS = (
     env_int("VEIL_EXPORT_WORKERS", 0, minimum=0) if env_str("VEIL_EXPORT_WORKERS", "") else None
 )
+# MB of a batch's records an export keeps between its two passes (the residual scan's, then
+# the writing one) so that it reads them once; past it, chunks are read again; 0: read twice.
+VEIL_EXPORT_READ_ONCE_MB = env_int("VEIL_EXPORT_READ_ONCE_MB", 128, minimum=0)
 # Fine-tuned NER models (versioned artefacts a rule set points at). They are trained on reviewed
 # text: keep them where the originals are kept.
 VEIL_MODEL_DIR = Path(env_str("VEIL_MODEL_DIR", str(VAR_DIR / "models")))

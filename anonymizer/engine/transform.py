@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter, methodcaller
 from typing import Any, NamedTuple, Protocol
 
-from anonymizer.engine.labels import is_implied, strength
+from anonymizer.engine.labels import IMPLIED_PREFIX, strength
 from anonymizer.engine.layers import implied_ranges
 from anonymizer.engine.surrogates import GRANULARITIES, SURROGATE_TYPES, surrogate
 from anonymizer.engine.types import Span as Span  # re-exported: callers build spans to transform
@@ -161,10 +162,13 @@ def pseudonym(value: str, label: str, key: bytes) -> str:
         pairs[bits >> 50] + pairs[bits >> 40 & 1023] + pairs[bits >> 30 & 1023]
         + pairs[bits >> 20 & 1023] + pairs[bits >> 10 & 1023] + pairs[bits & 1023]
     )
-    prefix = REPLACE_TAGS.get(label, f"[{label}]").strip("[]")
-    return f"{prefix}_{code}"
+    prefix = _PREFIXES.get(label)
+    if prefix is None:
+        prefix = _PREFIXES[label] = REPLACE_TAGS.get(label, f"[{label}]").strip("[]") + "_"
+    return prefix + code
 
 
+_PREFIXES: dict[str, str] = {}  # label -> what its pseudonyms start with (pseudonym)
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts (\w is that and "_")
 Memo = dict[tuple[str, str], str]  # (label, value) -> pseudonym, for one run under one key
 
@@ -293,21 +297,26 @@ def transform_ranges(
     pieces: list[str] = []
     changes: list[Change] = []
     rules, default = policy.rules, policy.default
-    if any(is_implied(r[2]) for r in ranges):
+    if any(map(_IS_IMPLIED, map(_LABEL_OF, ranges))):
         ranges = implied_ranges(ranges, lambda label: rules.get(label, default).operator)
-    cursor = out_len = 0
+    cursor, out_len, append, change = 0, 0, pieces.append, changes.append
     for start, end, label in resolve_ranges(ranges, len(text)):
         if start > cursor:
-            pieces.append(text[cursor:start])
+            append(text[cursor:start])
             out_len += start - cursor
         spec = rules.get(label, default)
         replacement = apply_operator(text[start:end], label, spec, key, memo, subject)
-        pieces.append(replacement)
+        append(replacement)
         new_end = out_len + len(replacement)
-        changes.append(Change(start, end, out_len, new_end, label, spec.operator))
+        change(_new_tuple(Change, (start, end, out_len, new_end, label, spec.operator)))
         out_len, cursor = new_end, end
-    pieces.append(text[cursor:])
+    append(text[cursor:])
     return TransformResult(text="".join(pieces), changes=tuple(changes))
+
+
+# A range's label, labels.is_implied, and a Change as its __new__ makes it, as C calls.
+_LABEL_OF, _IS_IMPLIED, _new_tuple = (
+    itemgetter(2), methodcaller("startswith", IMPLIED_PREFIX), tuple.__new__)
 
 
 def policy_from_dict(data: Mapping[str, Any]) -> PolicySpec:

@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import pickle
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,13 +26,13 @@ from anonymizer.engine.transform import (
     transform_ranges,
 )
 from anonymizer.exports.keys import vault_fernet
-from anonymizer.exports.parallel import JOB, export_workers, in_order
+from anonymizer.exports.parallel import JOB, export_workers, in_order, read_once_budget
 from anonymizer.exports.parallel import Background as Background  # re-exported, as are:
 from anonymizer.exports.plan import Plan, Tally
 from anonymizer.exports.plan import id_rule_of as id_rule_of
 from anonymizer.exports.plan import kept_columns as kept_columns
 from anonymizer.exports.plan import make_plan as make_plan
-from anonymizer.exports.reading import _json, raw_chunks
+from anonymizer.exports.reading import ReadOnce, _json
 from anonymizer.exports.reading import chunk_spans as chunk_spans  # re-exported
 from anonymizer.exports.reading import record_chunks as record_chunks
 from anonymizer.exports.residual import ResidualScan
@@ -114,19 +115,22 @@ def write_records(
 ) -> Tally:
     """Collect what the export transforms in any record of the batch (the residual scan's
     first pass), then transform, scan and write every exportable record, a chunk at a time,
-    reporting progress. On the parallel path (export_workers) forked worker processes
-    collect and transform the chunks the parent reads, and the parent merges what they
-    return in file order: the same files and figures as the serial path."""
+    reporting progress; the chunks are read once for both passes as far as
+    read_once_budget allows (reading.ReadOnce). On the parallel path (export_workers)
+    forked worker processes collect and transform the chunks the parent reads, and the
+    parent merges what they return in file order: the same files and figures as the serial
+    path."""
     tally = Tally()
     total = export.batch.record_count
     ExportedDataset.objects.filter(pk=export.pk).update(records_total=total)
     workers = export_workers(total)
     JOB["plan"], JOB["scan"] = plan, tally.residual
+    chunks = ReadOnce(export.batch, RECORD_FIELDS, read_once_budget())
     try:
         strings = tally.residual.strings
         # Every record, exported or not: a name found in one still waiting for review must
         # not leave verbatim in another that is exported.
-        in_order(_collect_chunk, raw_chunks(export.batch, ("id", "text", "fields")), workers,
+        in_order(_collect_chunk, chunks.first(), workers,
                  lambda _, part: merge_strings(strings, part))
         tally.residual.build()
         done = 0
@@ -145,7 +149,7 @@ def write_records(
                 done += n
                 ExportedDataset.objects.filter(pk=export.pk).update(records_done=done)
 
-            in_order(_write_chunk, raw_chunks(export.batch, RECORD_FIELDS), workers, written)
+            in_order(_write_chunk, chunks.second(), workers, written)
     finally:
         JOB.clear()
     return tally
@@ -161,10 +165,12 @@ def encrypt_ahead(entries: dict[str, tuple[str, str]], ciphers: dict[str, bytes]
             ciphers[token] = fernet.encrypt(original.encode())
 
 
-def _collect_chunk(rows: list[tuple[Any, ...]], spans: Spans) -> dict[str, str]:
-    """The residual scan's first pass over one chunk: its strings (normalised -> label)."""
+def _collect_chunk(chunk: bytes) -> dict[str, str]:
+    """The residual scan's first pass over one chunk (reading.ReadOnce): its strings
+    (normalised -> label)."""
     plan, scan = JOB["plan"], ResidualScan()
-    for rid, text, fields in rows:
+    rows, spans = pickle.loads(chunk)
+    for rid, _, text, fields, _ in rows:
         _collect(rid, text, _json(fields), spans.get(rid, ()), plan, scan)
     return scan.strings
 
@@ -174,7 +180,7 @@ def merge_strings(into: dict[str, str], part: dict[str, str]) -> None:
     first of its strongest labels (chunks merged in file order)."""
     for key, label in part.items():
         known = into.get(key)
-        if known is None or strength(label) > strength(known):
+        if known is None or (known != label and strength(label) > strength(known)):
             into[key] = label
 
 
@@ -189,8 +195,9 @@ class ChunkOut:
     residual: ResidualScan
 
 
-def _write_chunk(rows: list[tuple[Any, ...]], spans: Spans) -> ChunkOut:
+def _write_chunk(chunk: bytes) -> ChunkOut:
     plan, scan = JOB["plan"], JOB["scan"].counting()
+    rows, spans = pickle.loads(chunk)
     tally, lines = Tally(residual=scan), ChunkLines(plan.kept_columns)
     for rid, external_id, text, fields, status in rows:
         row = (rid, external_id, text, _json(fields), status)

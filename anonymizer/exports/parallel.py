@@ -18,6 +18,7 @@ Spans = dict[int, list[tuple[int, int, str]]]
 
 PARALLEL_MIN = 2 * CHUNK  # records: below this an export stays in one process
 IN_FLIGHT = 2  # chunks queued per worker beyond the one it works on: bounded memory
+READ_ONCE_MB = 128  # the default of read_once_budget: the records of about 150,000 tickets
 JOB: dict[str, Any] = {}  # what forked workers inherit: the export's plan and scan
 
 
@@ -32,31 +33,37 @@ def export_workers(total: int) -> int:
 
 
 def in_order(
-    work: Callable[[list[tuple[Any, ...]], Spans], Any],
-    chunks: Iterator[tuple[list[tuple[Any, ...]], Spans]],
+    work: Callable[[Any], Any],
+    chunks: Iterator[tuple[int, Any]],
     workers: int,
     done: Callable[[int, Any], None],
 ) -> None:
-    """done(len(chunk), work(chunk, spans)) for each chunk, in order. With `workers`, the
-    work runs in that many forked processes (inheriting JOB) while this one reads the next
-    chunks; a worker's error (or its death: BrokenProcessPool) is raised here."""
+    """done(n, work(chunk)) for each (n, chunk) of `chunks` (n: its records), in order. With
+    `workers`, the work runs in that many forked processes (inheriting JOB) while this one
+    reads the next chunks; a worker's error (or its death: BrokenProcessPool) is raised here."""
     if not workers:
-        for rows, spans in chunks:
-            done(len(rows), work(rows, spans))
+        for n, chunk in chunks:
+            done(n, work(chunk))
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
         pending: deque[tuple[int, Future[Any]]] = deque()
-        for rows, spans in chunks:
-            pending.append((len(rows), pool.submit(work, rows, spans)))
+        for n, chunk in chunks:
+            pending.append((n, pool.submit(work, chunk)))
             if len(pending) > workers * IN_FLIGHT:
-                n, future = pending.popleft()
-                done(n, future.result())
+                count, future = pending.popleft()
+                done(count, future.result())
         while pending:
-            n, future = pending.popleft()
-            done(n, future.result())
+            count, future = pending.popleft()
+            done(count, future.result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_once_budget() -> int:
+    """Bytes of a batch's records and spans an export keeps after its first pass, so that the
+    second need not read them again: VEIL_EXPORT_READ_ONCE_MB (0: read both times)."""
+    return max(0, int(getattr(settings, "VEIL_EXPORT_READ_ONCE_MB", READ_ONCE_MB))) << 20
 
 
 class Background:

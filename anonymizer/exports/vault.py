@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -71,36 +72,65 @@ _TOKENS, _ROWS = "veil_vault_tokens", "veil_vault_rows"  # temporary tables, thi
 def _copy_many(
     domain: str, entries: dict[str, tuple[str, str]], ciphers: dict[str, bytes]
 ) -> None:
-    """The tokens into a temporary table; those the domain lacks encrypted, copied into a
-    second one and inserted ON CONFLICT DO NOTHING (what bulk_create's ignore_conflicts
-    writes: a token a concurrent export stored first keeps its entry)."""
-    table = VaultEntry._meta.db_table
-    columns = "linkage_domain, token, label, ciphertext, created_at"
+    """The tokens into a temporary table; those the domain lacks encrypted and copied into the
+    vault (binary COPY), or, when a concurrent export stored one of them first (the COPY
+    fails on the unique constraint), inserted ON CONFLICT DO NOTHING from a temporary table
+    (what bulk_create's ignore_conflicts writes: a token stored first keeps its entry)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {_TOKENS} (token text) ON COMMIT DROP")
         with cursor.cursor.copy(f"COPY {_TOKENS} (token) FROM STDIN") as copy:
             for token in entries:
                 copy.write_row((token,))
         cursor.execute(
-            f"SELECT n.token FROM {_TOKENS} n WHERE NOT EXISTS (SELECT 1 FROM {table} v"
+            f"SELECT n.token FROM {_TOKENS} n WHERE NOT EXISTS (SELECT 1 FROM {_table()} v"
             " WHERE v.linkage_domain = %s AND v.token = n.token)",
             [domain],
         )
         new = [token for (token,) in cursor.fetchall()]
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {_ROWS} ON COMMIT DROP AS SELECT {columns} FROM {table}"
-            " WITH NO DATA"
-        )
         fernet, now = vault_fernet(), timezone.now()
-        with cursor.cursor.copy(f"COPY {_ROWS} ({columns}) FROM STDIN") as copy:
-            for token in new:
-                label, original = entries[token]
-                cipher = ciphers.get(token) or fernet.encrypt(original.encode())
-                copy.write_row((domain, token, label, cipher, now))
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {_ROWS} ON CONFLICT DO NOTHING"
-        )
-        cursor.execute(f"DROP TABLE {_TOKENS}, {_ROWS}")  # vault_store_many may run again
+        rows = []
+        for token in new:
+            label, original = entries[token]
+            cipher = ciphers.get(token) or fernet.encrypt(original.encode())
+            rows.append((domain, token, label, cipher, now))
+        store_rows(cursor, rows)
+        cursor.execute(f"DROP TABLE {_TOKENS}")  # vault_store_many may run again
+
+
+def _table() -> str:
+    return VaultEntry._meta.db_table
+
+
+_COLUMNS = "linkage_domain, token, label, ciphertext, created_at"
+_TYPES = ("text", "text", "text", "bytea", "timestamptz")  # of _COLUMNS, for binary COPY
+
+
+def store_rows(cursor: Any, rows: list[tuple[str, str, str, bytes, Any]]) -> None:
+    """Vault rows (of _COLUMNS) the domain lacked a moment ago, in the open transaction:
+    copied straight in, or, if one was stored meanwhile, inserted ON CONFLICT DO NOTHING."""
+    try:
+        with transaction.atomic():  # a savepoint: the COPY fails whole on a duplicate
+            _copy_rows(cursor, _table(), rows)
+        return
+    except psycopg.errors.UniqueViolation:  # a concurrent export stored a token first
+        pass
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_ROWS} ON COMMIT DROP AS SELECT {_COLUMNS} FROM {_table()}"
+        " WITH NO DATA"
+    )
+    _copy_rows(cursor, _ROWS, rows)
+    cursor.execute(
+        f"INSERT INTO {_table()} ({_COLUMNS}) SELECT {_COLUMNS} FROM {_ROWS}"
+        " ON CONFLICT DO NOTHING"
+    )
+    cursor.execute(f"DROP TABLE {_ROWS}")
+
+
+def _copy_rows(cursor: Any, table: str, rows: list[tuple[str, str, str, bytes, Any]]) -> None:
+    with cursor.cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(_TYPES)
+        for row in rows:
+            copy.write_row(row)
 
 
 def vault_lookup(*, actor: Any, domain: str, token: str, reason: str) -> str:

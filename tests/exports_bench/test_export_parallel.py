@@ -138,14 +138,14 @@ def test_a_parallel_export_equals_a_serial_one_through_run_export(
     assert parallel.records_done == 90 - 8 and parallel.records_total == 90
 
 
-def dying_chunk(rows: list[Any], spans: Any) -> Any:
+def dying_chunk(chunk: bytes) -> Any:
     """A worker process that dies mid-export (the parent goes on)."""
     if os.getpid() != PARENT:
         os._exit(3)
     raise AssertionError("the chunk ran in the parent: not the parallel path")
 
 
-def failing_chunk(rows: list[Any], spans: Any) -> Any:
+def failing_chunk(chunk: bytes) -> Any:
     """A worker process whose transform raises."""
     raise ValueError("worker failed" if os.getpid() != PARENT else "ran in the parent")
 
