@@ -151,6 +151,7 @@ LABELS: dict[str, str] = {
     "QUASI_FAMILY": "Family detail",
     "QUASI_OCCUPATION": "Job and workplace",
     "QUASI_AGE": "Age",
+    "QUASI_ORIGIN": "Origin or belief",
     "QUASI_VEHICLE": "Vehicle description",
     "QUASI_DEVICE": "Device description",
     "QUASI_CONDITION": "Health condition",

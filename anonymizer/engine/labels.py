@@ -71,6 +71,8 @@ LABELS: dict[str, LabelInfo] = {
     # Implied identifiers (engine.quasi): phrases that single a person out without naming
     # them. They are a layer of their own over the detections (never merged with them), so
     # their strength only orders them among themselves.
+    # origin: nationality, ethnic origin, religion (special-category data under the GDPR)
+    "QUASI_ORIGIN": LabelInfo(16, "quasi_identifier"),
     "QUASI_OCCUPATION": LabelInfo(15, "quasi_identifier"),
     "QUASI_CONDITION": LabelInfo(14, "quasi_identifier"),
     "QUASI_FAMILY": LabelInfo(13, "quasi_identifier"),

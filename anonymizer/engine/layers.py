@@ -31,6 +31,31 @@ class _SpanLike(Protocol):
     def label(self) -> str: ...
 
 
+# What replace writes for an implied-identifier phrase (transform.REPLACE_TAGS holds them).
+IMPLIED_TAGS: dict[str, str] = {
+    "QUASI_FAMILY": "[FAMILY_DETAIL]",
+    "QUASI_OCCUPATION": "[JOB_AND_WORKPLACE]",
+    "QUASI_AGE": "[AGE]",
+    "QUASI_ORIGIN": "[ORIGIN]",
+    "QUASI_VEHICLE": "[VEHICLE]",
+    "QUASI_DEVICE": "[DEVICE]",
+    "QUASI_CONDITION": "[HEALTH_CONDITION]",
+    "QUASI_EVENT": "[LIFE_EVENT]",
+    "QUASI_HISTORY": "[CASE_HISTORY]",
+}
+# What generalize writes for an implied-identifier phrase: what kind of detail it was, no more.
+IMPLIED_GENERAL: dict[str, str] = {
+    "QUASI_FAMILY": "[a relative]",
+    "QUASI_OCCUPATION": "[a job]",
+    "QUASI_AGE": "[an age]",
+    "QUASI_ORIGIN": "[an origin]",
+    "QUASI_VEHICLE": "[a vehicle]",
+    "QUASI_DEVICE": "[a device]",
+    "QUASI_CONDITION": "[a health condition]",
+    "QUASI_EVENT": "[an event]",
+    "QUASI_HISTORY": "[a history with us]",
+}
+
 S = TypeVar("S", bound=_SpanLike)
 Range = tuple[int, int, str]
 

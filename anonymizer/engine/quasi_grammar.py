@@ -211,7 +211,7 @@ def _span(text: str, start: int, end: int, label: str, score: float,
 
 
 _PASSES: tuple[tuple[re.Pattern[str], str, float], ...] = (
-    (_ORIGIN, "QUASI_AGE", BASE_SCORE),
+    (_ORIGIN, "QUASI_ORIGIN", BASE_SCORE),
     (_LAW, "QUASI_HISTORY", BASE_SCORE + 0.1),
     (_LAW_ACTIVE, "QUASI_HISTORY", BASE_SCORE + 0.1),
     (_LAW_NOUN, "QUASI_HISTORY", BASE_SCORE),

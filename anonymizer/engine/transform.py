@@ -17,7 +17,7 @@ from operator import itemgetter, methodcaller
 from typing import Any, NamedTuple, Protocol
 
 from anonymizer.engine.labels import IMPLIED_PREFIX, strength
-from anonymizer.engine.layers import implied_ranges
+from anonymizer.engine.layers import IMPLIED_GENERAL, IMPLIED_TAGS, implied_ranges
 from anonymizer.engine.surrogates import GRANULARITIES, SURROGATE_TYPES, surrogate
 from anonymizer.engine.types import Span as Span  # re-exported: callers build spans to transform
 
@@ -37,25 +37,7 @@ REPLACE_TAGS: dict[str, str] = {
     "IP_ADDRESS": "[IP_ADDRESS]",
     "DATE_OF_BIRTH": "[DATE_OF_BIRTH]",
     "DATE_TIME": "[DATE]",
-    "QUASI_FAMILY": "[FAMILY_DETAIL]",
-    "QUASI_OCCUPATION": "[JOB_AND_WORKPLACE]",
-    "QUASI_AGE": "[AGE]",
-    "QUASI_VEHICLE": "[VEHICLE]",
-    "QUASI_DEVICE": "[DEVICE]",
-    "QUASI_CONDITION": "[HEALTH_CONDITION]",
-    "QUASI_EVENT": "[LIFE_EVENT]",
-    "QUASI_HISTORY": "[CASE_HISTORY]",
-}
-# What generalize writes for an implied-identifier phrase: what kind of detail it was, no more.
-IMPLIED_GENERAL: dict[str, str] = {
-    "QUASI_FAMILY": "[a relative]",
-    "QUASI_OCCUPATION": "[a job]",
-    "QUASI_AGE": "[an age]",
-    "QUASI_VEHICLE": "[a vehicle]",
-    "QUASI_DEVICE": "[a device]",
-    "QUASI_CONDITION": "[a health condition]",
-    "QUASI_EVENT": "[an event]",
-    "QUASI_HISTORY": "[a history with us]",
+    **IMPLIED_TAGS,
 }
 
 

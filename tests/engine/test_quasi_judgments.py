@@ -27,12 +27,12 @@ def covered(text: str, phrase: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("text", "phrase", "label"), [
-    # origin is demographic (QUASI_AGE), with the birth year beside it
+    # origin and belief (QUASI_ORIGIN), with the birth year beside it
     ("The applicant is a Slovak national who was born in 1979 and lives in Košice.",
-     "a Slovak national who was born in 1979 and lives in Košice", "QUASI_AGE"),
+     "a Slovak national who was born in 1979 and lives in Košice", "QUASI_ORIGIN"),
     ("Mrs Horvath, who is of Hungarian origin, runs a guesthouse.", "of Hungarian origin",
-     "QUASI_AGE"),
-    ("He is a devout Sikh and wears a turban at work.", "is a devout Sikh", "QUASI_AGE"),
+     "QUASI_ORIGIN"),
+    ("He is a devout Sikh and wears a turban at work.", "is a devout Sikh", "QUASI_ORIGIN"),
     # the law: passive, active with the person as object, and the noun phrase
     ("The second applicant, Mr Dobre, was subsequently remanded in custody by the judge.",
      "remanded in custody", "QUASI_HISTORY"),

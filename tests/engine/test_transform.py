@@ -72,6 +72,9 @@ def test_operators(rules: dict, expected: str) -> None:
         ("SW1A 1AA", "POSTCODE", {"keep": 3}, "SW1****"),
         ("Paris", "LOCATION", {}, "[LOCATION]"),  # cannot generalise: replaced, never kept
         ("next Tuesday", "DATE_TIME", {"level": "month"}, "[DATE]"),
+        # an implied-identifier phrase leaves as its kind of detail
+        ("a Kurdish national born in 1971", "QUASI_ORIGIN", {}, "[an origin]"),
+        ("my daughter, who is 7", "QUASI_FAMILY", {}, "[a relative]"),
     ],
 )
 def test_generalize(value: str, label: str, params: dict, expected: str) -> None:
@@ -79,6 +82,16 @@ def test_generalize(value: str, label: str, params: dict, expected: str) -> None
     spec = OperatorSpec("generalize", params)
     result = transform(text, [Span(1, 1 + len(value), label)], PolicySpec({label: spec}), KEY)
     assert result.text == f"<{expected}>"
+
+
+def test_every_implied_type_has_its_words_for_replace_and_generalize() -> None:
+    from anonymizer.engine.layers import IMPLIED_GENERAL, IMPLIED_TAGS
+    from anonymizer.engine.quasi import QUASI_LABELS
+
+    assert set(IMPLIED_TAGS) == set(IMPLIED_GENERAL) == set(QUASI_LABELS)
+    result = transform("<x>", [Span(1, 2, "QUASI_ORIGIN")],
+                       PolicySpec({"QUASI_ORIGIN": OperatorSpec("replace", {})}), KEY)
+    assert result.text == "<[ORIGIN]>"
 
 
 def test_pseudonyms_are_consistent_within_a_domain_and_unlinkable_across() -> None:
