@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from anonymizer.engine.quasi_clauses import find_clauses
+from anonymizer.engine.quasi_grammar import NAME_WORD, word_end
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_quasi"
@@ -106,7 +107,7 @@ branch office store shop factory plant warehouse mine farm church mosque synagog
 prison court council hotel restaurant pub bar gym centre center library museum ward unit
 lab laboratory firm agency airport port base embassy
 """)
-_PLACE_NAME = r"[A-Z][\w'&.-]*(?:\s+(?:of\s+|and\s+|&\s+)?[A-Z][\w'&.-]*){0,4}"
+_PLACE_NAME = rf"{NAME_WORD}(?:\s+(?:of\s+|and\s+|&\s+)?{NAME_WORD}){{0,4}}"
 _EMPLOYER = (
     rf"(?:the\s+)?(?:{_PLACE_NAME}(?:\s+{_FACILITY})?|(?:local|village|town|city|county)\s+"
     rf"{_FACILITY}|{_FACILITY}\s+(?:in|at|on)\s+{_PLACE_NAME})"
@@ -338,7 +339,7 @@ def find_quasi(text: str) -> list[SpanCandidate]:
     found: list[SpanCandidate] = []
     for label, pattern, base in _RULES:
         for m in pattern.finditer(text):
-            start, end = m.start(), m.end()
+            start, end = m.start(), word_end(text, m.end())
             while end > start and text[end - 1] in _TRAILING:
                 end -= 1
             if end - start < 4 or not _keep(label, m, text):

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from anonymizer.engine import quasi_lexicon as lex
-from anonymizer.engine.quasi_grammar import grammar_spans
+from anonymizer.engine.quasi_grammar import NAME_WORD, grammar_spans, word_end
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_quasi_clause"
@@ -109,8 +109,8 @@ _JOB_LINK = re.compile(
 )
 _PLACE_AFTER = re.compile(
     r"^(?:\s+(?:nights|part-time|full-time|weekends))?\s+(?:at|in|on|for|with|of|near)\s+"
-    r"(?P<place>(?:the\s+)?(?:[A-Z][\w'&.-]*|[a-z][\w'-]*)(?:\s+(?:of\s+|and\s+|&\s+|on\s+)?"
-    r"(?:[A-Z][\w'&.-]*|academy|school|primary|college|hospital|clinic|surgery|market|"
+    r"(?P<place>(?:the\s+)?(?:" + NAME_WORD + r"|[a-z][\w'-]*)(?:\s+(?:of\s+|and\s+|&\s+|on\s+)?"
+    r"(?:" + NAME_WORD + r"|academy|school|primary|college|hospital|clinic|surgery|market|"
     r"depot|office|station|branch|club|church|library|mill|farm|garage|pub|shop|centre|"
     r"center|practice|council|prison|court|ward)){0,4})"
 )
@@ -158,6 +158,7 @@ _EVENT_FALSE = re.compile(
 
 
 def _span(text: str, start: int, end: int, label: str, score: float) -> SpanCandidate | None:
+    end = word_end(text, end)
     while end > start and text[end - 1] in " \t\r\n,.;:!?)'\"":
         end -= 1
     while start < end and text[start] in " \t,(":

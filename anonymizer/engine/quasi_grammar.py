@@ -48,11 +48,15 @@ _VERB_GROUP = (r"(?:\s*,(?:[^,.;:!?\n]{1,70},){1,2})?\s+(?:(?:had|has|have|'ve|w
                r"previously|finally|once|twice|first|never|not|just|already|allegedly|"
                r"reportedly|formally|immediately|initially|repeatedly|only|still|since|"
                r"apparently|currently|now|ever|himself|herself)\s+){0,4}")
+# A word of a proper name: a full stop only inside it or after an abbreviation or an initial
+# ("St.", "U.K"), never the one that ends the sentence ("in Diyarbakır. The applicant").
+NAME_WORD = (r"(?:[A-Z](?:[\w'&-]|\.(?=\w))*(?<=\b[A-Z])\.|[A-Z](?:[\w'&-]|\.(?=\w))*"
+             r"(?<=\b[A-Z][a-z])\.|[A-Z](?:[\w'&-]|\.(?=\w))*)")
 # A place phrase: a preposition, up to three lower-case words, then a proper noun or a facility.
 PLACE = (rf"(?:\s+(?:up|down|over|out|back)\b)?\s+(?:at|in|for|with|of|from|near|above|on|by|"
          rf"outside|inside)\s+(?:(?:the|a|an|his|her|their|its|your|our|my)\s+)?"
-         rf"(?:[a-z][\w'-]*\s+){{0,3}}?(?:[A-Z][\w'&.-]*(?:\s+(?:of\s+|on\s+|and\s+)?"
-         rf"[A-Z][\w'&.-]*)*|{_alt(lex.FACILITIES)}\b)")
+         rf"(?:[a-z][\w'-]*\s+){{0,3}}?(?:{NAME_WORD}(?:\s+(?:of\s+|on\s+|and\s+)?"
+         rf"{NAME_WORD})*|{_alt(lex.FACILITIES)}\b)")
 _TAIL = r"[^.;:!?\n]{0,70}"
 _CUT = re.compile(r"(?i)\s+(?:but|although|though|whereas|because|which|who|so\s+that|so|and\s+"
                   r"(?:the|a|an|that|it|this|he|she|they|I|we)\b)\b|,\s+(?:but|which|where|"
@@ -194,8 +198,17 @@ _KIN_DETAIL = re.compile(
     rf"nursery|sixth\s+form)\b[^.;:!?\n,]{{0,30}})")
 
 
+def word_end(text: str, end: int) -> int:
+    """`end` moved to the end of the word it falls in: a pattern's fixed-length tail
+    ("[^.]{0,70}") must not end a phrase inside a word ("the Istanbul Security Direct")."""
+    while 0 < end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return end
+
+
 def _span(text: str, start: int, end: int, label: str, score: float,
           cut: bool = True) -> SpanCandidate | None:
+    end = word_end(text, end)
     if cut:
         m = _CUT.search(text, start + 8, end)
         if m:

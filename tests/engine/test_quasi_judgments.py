@@ -125,3 +125,25 @@ def test_floors_on_the_hand_written_sets(name: str, size: int, recall: float,
     got_recall, got_precision, n = _figures(name)
     assert n >= size
     assert got_recall >= recall and got_precision >= precision, (got_recall, got_precision)
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    # a place ends at the full stop that ends its sentence, not at the next capital
+    ("He was represented by Mr K. Demir, a lawyer practising in Diyarbakır. The applicant "
+     "was born in 1962.", "a lawyer practising in Diyarbakır"),
+    # an abbreviation's or an initial's full stop stays inside the place
+    ("I am the only nurse at the U.K. branch of Acme.", "I am the only nurse at the U.K. branch"),
+    ("He works at St. Mary's Hospital in Leeds.", "He works at St. Mary's Hospital"),
+])
+def test_places_end_where_their_sentence_ends(text: str, phrase: str) -> None:
+    assert ("QUASI_OCCUPATION", phrase) in found(text)
+
+
+def test_a_long_phrase_never_ends_inside_a_word() -> None:
+    text = ("On 3 March 1999 he was arrested by officers of the anti-terror branch of the "
+            "Istanbul Security Directorate and taken into police custody.")
+    spans = find_quasi(text)
+    assert spans
+    for span in spans:
+        inside = span.end < len(text) and text[span.end - 1].isalnum() and text[span.end].isalnum()
+        assert not inside, text[span.start:span.end]
