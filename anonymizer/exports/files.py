@@ -136,14 +136,15 @@ def write_records(
         done = 0
         with RecordFiles(directory, plan.kept_columns) as files:
 
-            fernet = vault_fernet() if workers else None
+            # the workers make the vault ciphertexts of their chunks' new tokens (the parent,
+            # which reads, merges and writes, is the busiest process)
+            JOB["fernet"] = vault_fernet() if workers else None
 
             def written(n: int, out: ChunkOut) -> None:
                 nonlocal done
                 files.write_text(out.lines, out.rows)
                 merge_tally(tally, out)
-                if fernet is not None:  # while the workers transform the next chunks
-                    encrypt_ahead(out.tally.vault, tally.ciphers, fernet)
+                tally.ciphers.update(out.ciphers)
                 if progress is not None:
                     progress(n)
                 done += n
@@ -155,14 +156,22 @@ def write_records(
     return tally
 
 
-def encrypt_ahead(entries: dict[str, tuple[str, str]], ciphers: dict[str, bytes],
-                  fernet: Any) -> None:
-    """The vault ciphertexts of a chunk's tokens, made while this process would otherwise
-    wait for the workers (exports.vault stores only the tokens the vault lacks, and uses
-    these for them)."""
+_ENCRYPTED: set[str] = set()  # in a worker process: the tokens it made ciphertexts of
+
+
+def encrypt_ahead(entries: dict[str, tuple[str, str]]) -> dict[str, bytes]:
+    """In a worker (JOB["fernet"] set), the vault ciphertexts of a chunk's tokens it has not
+    encrypted before (exports.vault stores only the tokens the vault lacks, and uses these
+    for them; a token both workers meet is encrypted twice, either one stored)."""
+    fernet = JOB.get("fernet")
+    if fernet is None:
+        return {}
+    made = {}
     for token, (_, original) in entries.items():
-        if token not in ciphers:
-            ciphers[token] = fernet.encrypt(original.encode())
+        if token not in _ENCRYPTED:
+            _ENCRYPTED.add(token)
+            made[token] = fernet.encrypt(original.encode())
+    return made
 
 
 def _collect_chunk(chunk: bytes) -> dict[str, str]:
@@ -186,13 +195,14 @@ def merge_strings(into: dict[str, str], part: dict[str, str]) -> None:
 
 @dataclass
 class ChunkOut:
-    """What transforming one chunk gave: its file text, its tally (without the scan's index)
-    and the residual scan's counts."""
+    """What transforming one chunk gave: its file text, its tally (without the scan's index),
+    the residual scan's counts and the vault ciphertexts of its new tokens."""
 
     lines: str
     rows: str
     tally: Tally
     residual: ResidualScan
+    ciphers: dict[str, bytes]  # vault ciphertexts made ahead (encrypt_ahead)
 
 
 def _write_chunk(chunk: bytes) -> ChunkOut:
@@ -203,7 +213,7 @@ def _write_chunk(chunk: bytes) -> ChunkOut:
         row = (rid, external_id, text, _json(fields), status)
         _write_record(row, spans.get(rid, ()), plan, lines, tally)
     tally.residual = ResidualScan()  # its index is the export's: it stays where it is
-    return ChunkOut(*lines.text(), tally, scan.counts())
+    return ChunkOut(*lines.text(), tally, scan.counts(), encrypt_ahead(tally.vault))
 
 
 def merge_tally(into: Tally, out: ChunkOut) -> None:
@@ -267,7 +277,7 @@ def _write_record(
     result, found, left = scan.clean_text(text, spans, result, plan.spec, key, memo, subject)
     _count_changes(text, result, tally)
     generalized = plan.generalized.get(rid, {})
-    fields = _fields(record_fields or {}, plan, generalized, tally.column_counts)
+    fields = _fields(record_fields or {}, plan, generalized, tally.column_counts, tally.vault)
     verbatim = [c for c in plan.keep_columns if c not in generalized]
     in_fields, left_in_fields = scan.clean_fields(fields, verbatim, plan.spec, key, memo)
     exported_id = export_id(external_id, plan, tally)
@@ -333,11 +343,13 @@ def _fields(
     plan: Plan,
     generalized: dict[str, str],
     counts: dict[str, Counter[str]],
+    vault: dict[str, tuple[str, str]],
 ) -> dict[str, Any]:
     """Each kept column's value is one span: its operator's output is the whole value (its
     rule's `entity_type` param, default the column name in capitals, tells generalize what
     kind of value it is), unless the k-anonymity step generalized it. Counts per kept column
-    the values seen and how many left changed (for the manifest)."""
+    the values seen and how many left changed (for the manifest); a keyed pseudonym or
+    surrogate goes to the vault, as in the text, so an officer can look it up."""
     out: dict[str, Any] = {}
     for column, spec, label in plan.column_specs:
         value = original.get(column)
@@ -347,6 +359,8 @@ def _fields(
         done = generalized.get(column)
         if done is None or done == text:  # the k-step left it as it was (level 0): its rule
             done = apply_operator(text, label, spec, plan.key, plan.memo)
+            if spec.operator in VAULTED and done != text:
+                vault[done] = (label, text)
         out[column] = done
         tally = counts.get(column)
         if tally is None:

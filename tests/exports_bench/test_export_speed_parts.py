@@ -237,13 +237,18 @@ def test_the_chunked_writer_writes_what_one_row_at_a_time_writes(tmp_path: Path)
 
 @pytest.mark.django_db
 def test_ciphertexts_made_ahead_are_what_the_vault_stores() -> None:
-    from anonymizer.exports.files import encrypt_ahead
+    from anonymizer.exports.files import JOB, encrypt_ahead
     from anonymizer.models import VaultEntry
 
     entries = {"PERSON_A": ("PERSON", "Ann"), "PERSON_B": ("PERSON", "Bob")}
-    ciphers: dict[str, bytes] = {}
     fernet = vault_fernet()
-    encrypt_ahead(entries, ciphers, fernet)
+    assert encrypt_ahead(entries) == {}  # serial: the vault encrypts as it stores
+    JOB["fernet"] = fernet  # as in a worker of the parallel path
+    try:
+        ciphers = encrypt_ahead(entries)
+        assert encrypt_ahead(entries) == {}  # a token once per worker
+    finally:
+        JOB.clear()
     vault.vault_store_many("ahead", entries, ciphers)
     rows = VaultEntry.objects.filter(linkage_domain="ahead")
     stored = {e.token: bytes(e.ciphertext) for e in rows}
@@ -263,6 +268,6 @@ def test_a_column_the_k_step_left_as_it_was_still_gets_its_rule() -> None:
     plan = Plan(spec=PolicySpec(rules={}), columns=columns, key=b"k" * 32,
                 kept_columns=["postcode"], suppressed=set(), generalized={})
     counts: dict[str, Counter[str]] = {}
-    level0 = _fields({"postcode": "LS1 4AB"}, plan, {"postcode": "LS1 4AB"}, counts)
-    coarser = _fields({"postcode": "LS1 4AB"}, plan, {"postcode": "LS1*"}, counts)
+    level0 = _fields({"postcode": "LS1 4AB"}, plan, {"postcode": "LS1 4AB"}, counts, {})
+    coarser = _fields({"postcode": "LS1 4AB"}, plan, {"postcode": "LS1*"}, counts, {})
     assert level0 == {"postcode": "*** ***"} and coarser == {"postcode": "LS1*"}
