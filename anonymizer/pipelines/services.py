@@ -209,6 +209,49 @@ def pipeline_runs_abandoned(now: Any = None) -> int:
     return marked
 
 
+INBOX_SUFFIX = {"csv": ".csv", "jsonl": ".jsonl", "text_lines": ".txt", "text_blocks": ".txt"}
+
+
+class InboxError(ValueError):
+    """A file the inbox refuses; the message names no file and holds no content."""
+
+
+def pipeline_inbox_put(*, actor: Any, pipeline: Pipeline, upload: Any) -> str:
+    """An uploaded file into the pipeline's folder (its upload inbox), for its next run:
+    written under a hidden name and renamed into place whole (a run never sees half a
+    file), 0600, under a name Veil makes (an uploaded file's name can name a customer).
+    Refused when larger than VEIL_MAX_UPLOAD_BYTES or already imported. Returns the sha256;
+    audited with it and the size only."""
+    if not permissions.may(actor, permissions.RUN_PIPELINE):
+        raise PermissionDenied("Only admins put files into a pipeline's inbox.")
+    folder = check_source_dir(pipeline.source_dir)
+    if upload.size > settings.VEIL_MAX_UPLOAD_BYTES:
+        raise InboxError("The file is larger than the upload limit (VEIL_MAX_UPLOAD_BYTES).")
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = f"{timezone.now():%Y%m%d-%H%M%S}-{os.urandom(4).hex()}"
+    partial = folder / f".upload-{stamp}.part"
+    digest = hashlib.sha256()
+    try:
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            for block in upload.chunks(HASH_CHUNK):
+                digest.update(block)
+                handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+        sha = digest.hexdigest()
+        if pipeline.files.filter(sha256=sha).exists():
+            raise InboxError("This file was imported by the pipeline already.")
+        final = folder / f"upload-{stamp}{INBOX_SUFFIX.get(pipeline.source_format, '')}"
+        os.replace(partial, final)
+    finally:
+        partial.unlink(missing_ok=True)
+    audit_log(actor=actor, action="pipeline.file_uploaded", target=pipeline,
+              payload={"pipeline": str(pipeline.public_id), "sha256": sha,
+                       "bytes": upload.size})
+    return sha
+
+
 def _claim_file(pipeline: Pipeline, run: PipelineRun, sha: str, size: int) -> bool:
     """Record the file before importing it: of two runs that see it at once, one imports."""
     try:

@@ -67,6 +67,27 @@ def pipeline_run_now(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
+def pipeline_inbox(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """A file into the pipeline's upload inbox, and with "run now" ticked, a run at once."""
+    pipeline = selectors.pipeline_for_user(request.user, public_id)
+    upload = request.FILES.get("file")
+    if upload is None:
+        if not permissions.may(request.user, permissions.RUN_PIPELINE):
+            raise PermissionDenied
+        messages.error(request, "Choose a file to put into the inbox.")
+        return redirect("pipeline_detail", public_id=pipeline.public_id)
+    try:
+        sha = services.pipeline_inbox_put(actor=request.user, pipeline=pipeline, upload=upload)
+    except (services.InboxError, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("pipeline_detail", public_id=pipeline.public_id)
+    messages.success(request, f"File {sha[:12]}… is in the inbox.")
+    if request.POST.get("run_now") == "on":
+        return pipeline_run_now(request, public_id)
+    return redirect("pipeline_detail", public_id=pipeline.public_id)
+
+
+@require_POST
 def pipeline_enabled(request: HttpRequest, public_id: UUID) -> HttpResponse:
     pipeline = selectors.pipeline_for_user(request.user, public_id)
     enabled = request.POST.get("enabled") == "1"

@@ -250,3 +250,37 @@ def test_pipeline_exports_carry_its_utility_label(pipeline: Pipeline, inbox: Pat
     labels = {f.batch.structured_columns == ["topic"]: f.export.utility_label
               for f in PipelineFile.objects.select_related("batch", "export")}
     assert labels == {True: "topic", False: ""}  # a file without the column: no label
+
+
+def test_the_upload_inbox_takes_a_file_for_the_next_run(
+    pipeline: Pipeline, inbox: Path, settings: Any, officer: Any,
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.VEIL_DETECT_ON_IMPORT = False
+    client = Client()
+    client.force_login(pipeline.owner)
+    url = reverse("pipeline_inbox", args=[pipeline.public_id])
+    sent = client.post(url, {"file": SimpleUploadedFile("jane-doe-complaint.csv", CSV),
+                             "run_now": "on"}, follow=True)
+    assert b"1 imported" in sent.content
+    [stored] = list(inbox.iterdir())
+    assert stored.name.startswith("upload-") and stored.suffix == ".csv"
+    assert stored.read_bytes() == CSV and stored.stat().st_mode & 0o777 == 0o600
+    event = AuditEvent.objects.get(action="pipeline.file_uploaded")
+    assert event.payload["bytes"] == len(CSV) and "jane" not in json.dumps(event.payload)
+    assert SourceBatch.objects.count() == 1
+    # the same content again: refused, nothing written
+    again = client.post(url, {"file": SimpleUploadedFile("x.csv", CSV)}, follow=True)
+    assert b"imported by the pipeline already" in again.content
+    assert len(list(inbox.iterdir())) == 1
+    # over the upload limit: refused whole, no partial file left
+    settings.VEIL_MAX_UPLOAD_BYTES = 10
+    big = client.post(url, {"file": SimpleUploadedFile("y.csv", CSV + b"T3,new\n")}, follow=True)
+    assert b"larger than the upload limit" in big.content
+    assert len(list(inbox.iterdir())) == 1
+    # officers see the pipeline but put nothing into it
+    client.force_login(officer)
+    assert client.post(url, {"file": SimpleUploadedFile("z.csv", b"a\n")}).status_code == 403
+    assert b"Upload inbox" not in client.get(
+        reverse("pipeline_detail", args=[pipeline.public_id])).content

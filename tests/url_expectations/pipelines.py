@@ -29,5 +29,6 @@ EXPECTED = {
     "pipeline_detail": ("get", _url("pipeline_detail"), statuses(LOGIN, 404, 404, 200, 200)),
     # officers see pipelines; only admins run, pause and resume them
     "pipeline_run": ("post", _url("pipeline_run"), statuses(LOGIN, 404, 404, 403, 302)),
+    "pipeline_inbox": ("post", _url("pipeline_inbox"), statuses(LOGIN, 404, 404, 403, 302)),
     "pipeline_enabled": ("post", _url("pipeline_enabled"), statuses(LOGIN, 404, 404, 403, 302)),
 }
