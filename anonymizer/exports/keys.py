@@ -8,10 +8,11 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -37,14 +38,31 @@ def _secret(setting: str, file_name: str, make: bytes) -> str:
 
 
 @lru_cache(maxsize=1)
-def vault_fernet() -> Fernet:
-    key = _secret("VEIL_VAULT_KEY", "vault.key", Fernet.generate_key())
+def vault_fernet() -> MultiFernet:
+    """The vault's keys: VEIL_VAULT_KEY holds one Fernet key, or several separated by commas
+    (or new lines, in a key file) while a key is rotated: the first encrypts, each of them
+    decrypts (`manage.py rotate_vault_key` re-encrypts the entries under the first)."""
+    return MultiFernet([Fernet(key) for key in vault_keys()])
+
+
+def vault_keys() -> list[bytes]:
+    value = _secret("VEIL_VAULT_KEY", "vault.key", Fernet.generate_key())
+    keys = [k.encode() for k in re.split(r"[\s,]+", value) if k]
     try:
-        return Fernet(key.encode())
+        for key in keys:
+            Fernet(key)
     except ValueError:
         raise ImproperlyConfigured(
-            "VEIL_VAULT_KEY must be a Fernet key (32 url-safe bytes)."
+            "VEIL_VAULT_KEY must be Fernet keys (32 url-safe bytes each), comma-separated."
         ) from None
+    if not keys:
+        raise ImproperlyConfigured("Set VEIL_VAULT_KEY (or VEIL_VAULT_KEY_FILE).")
+    return keys
+
+
+def key_fingerprint(key: bytes) -> str:
+    """A key's public name for the audit trail and the command's output: not the key."""
+    return hashlib.sha256(b"veil-vault-key:" + key).hexdigest()[:16]
 
 
 @lru_cache(maxsize=64)

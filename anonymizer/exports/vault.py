@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+from cryptography.fernet import Fernet, InvalidToken
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from anonymizer import permissions
-from anonymizer.exports.keys import vault_fernet
+from anonymizer.exports.keys import key_fingerprint, vault_fernet, vault_keys
 from anonymizer.models import VaultEntry
 from audit.keys import VAULT_TOKEN, keyed_hash
 from audit.services import audit_log
@@ -158,3 +159,51 @@ def vault_lookup(*, actor: Any, domain: str, token: str, reason: str) -> str:
     if entry is None:
         raise VaultError("No such token in this linkage domain.")
     return vault_fernet().decrypt(bytes(entry.ciphertext)).decode()
+
+
+# --- Key rotation ---------------------------------------------------------------------------
+
+ROTATE_BATCH = 1000
+
+
+def vault_rotate(*, batch_size: int = ROTATE_BATCH, check: bool = False) -> dict[str, Any]:
+    """Re-encrypt every vault entry under the first key of VEIL_VAULT_KEY (keys.vault_fernet),
+    a batch of rows per transaction (rows locked, others skipped and left for a later run), so
+    that the keys after it can be dropped. An entry the first key already reads is left as it
+    is: the command can be stopped and run again. With `check`, counts only. An entry no key
+    reads is counted, never changed. Audited with counts and key fingerprints."""
+    multi, keys = vault_fernet(), vault_keys()
+    primary = Fernet(keys[0])
+    counts = {"entries": 0, "current": 0, "rotated": 0, "unreadable": 0}
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(VaultEntry.objects.select_for_update(skip_locked=True)
+                        .filter(pk__gt=last).order_by("pk")[:batch_size])
+            if not rows:
+                break
+            changed = []
+            for entry in rows:
+                counts["entries"] += 1
+                token = bytes(entry.ciphertext)
+                try:
+                    primary.decrypt(token)
+                    counts["current"] += 1
+                    continue
+                except InvalidToken:
+                    pass
+                try:
+                    entry.ciphertext = multi.rotate(token)
+                except InvalidToken:
+                    counts["unreadable"] += 1
+                    continue
+                changed.append(entry)
+            if changed and not check:
+                VaultEntry.objects.bulk_update(changed, ["ciphertext"])
+            counts["rotated"] += len(changed)
+            last = rows[-1].pk
+    result = {**counts, "check": check, "key": key_fingerprint(keys[0]),
+              "other_keys": [key_fingerprint(k) for k in keys[1:]]}
+    if not check:
+        audit_log(actor=None, action="vault.key_rotated", payload=result)
+    return result
