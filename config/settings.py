@@ -6,6 +6,7 @@ spelling; Veil's own settings use the VEIL_ prefix.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,10 @@ _DEV_SECRET = "insecure-dev-only-key-set-SECRET_KEY-in-production"
 SECRET_KEY = env_secret("SECRET_KEY", _DEV_SECRET if DEBUG or _DEV else None)
 if _PUBLIC:
     refuse_weak_secret("SECRET_KEY", SECRET_KEY)
+# Former SECRET_KEYs (comma- or line-separated, or SECRET_KEY_FALLBACKS_FILE) that still open
+# sessions and password-reset links while a new SECRET_KEY is rolled out (docs/deploy.md).
+SECRET_KEY_FALLBACKS = [k for k in re.split(r"[\s,]+", env_secret("SECRET_KEY_FALLBACKS", ""))
+                        if k]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [

@@ -77,3 +77,13 @@ def test_sqlite_is_the_zero_setup_default() -> None:
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
     result = run_manage("shell", "-c", code, env=env)
     assert result.stdout.strip().endswith("sqlite3"), result.stderr
+
+
+def test_former_secret_keys_come_from_the_environment() -> None:
+    old = "o" * 20 + "-former-production-secret-with-enough-entropy-987654"
+    older = "p" * 20 + "-even-older-production-secret-with-entropy-456789"
+    code = "from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS == [%r, %r])"
+    result = run_manage("shell", "--no-imports", "-c", code % (old, older),
+                        env={**PRODUCTION, "SECRET_KEY_FALLBACKS": f"{old},\n{older}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("True")
