@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.models import Count, Window
 from django.utils import timezone
 
-from audit.keys import ANCHOR, audit_key
+from audit.keys import ANCHOR, audit_key, audit_keys
 from audit.models import AuditEvent
 
 # The event anonymizer/exports/services.py records when an export's files are published.
@@ -91,9 +91,9 @@ def checkpoint_write() -> Checkpoint:
     return head
 
 
-def _mac(c: Checkpoint) -> str:
+def _mac(c: Checkpoint, key: bytes | None = None) -> str:
     message = f"{c.seq}|{c.hash}|{c.count}|{c.at}".encode()
-    return hmac.new(audit_key(ANCHOR), message, sha256).hexdigest()
+    return hmac.new(key or audit_key(ANCHOR), message, sha256).hexdigest()
 
 
 def checkpoints_read() -> tuple[list[Checkpoint], list[int]]:
@@ -123,7 +123,9 @@ def _parsed(line: str) -> Checkpoint | None:
         mac = str(data["mac"])
     except (ValueError, KeyError, TypeError):
         return None
-    return c if hmac.compare_digest(mac, _mac(c)) else None
+    # the current key, or a former one kept to verify what it signed (audit.keys.audit_keys)
+    keys = audit_keys(ANCHOR)
+    return c if any(hmac.compare_digest(mac, _mac(c, key)) for key in keys) else None
 
 
 def checkpoint_findings() -> tuple[list[AnchorFinding], int]:

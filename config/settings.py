@@ -240,6 +240,10 @@ VEIL_MODEL_DIR = Path(env_str("VEIL_MODEL_DIR", str(VAR_DIR / "models")))
 # The audit trail's keyed checkpoints of its head, written outside the database (audit.anchor);
 # the key comes from VEIL_AUDIT_KEY, else it is derived from SECRET_KEY.
 VEIL_AUDIT_KEY = env_secret("VEIL_AUDIT_KEY", "")
+# Former audit keys (comma-separated, or VEIL_AUDIT_KEY_FALLBACKS_FILE): checkpoints they signed
+# still verify; new ones are signed with VEIL_AUDIT_KEY (docs/deploy.md, rotation).
+VEIL_AUDIT_KEY_FALLBACKS = [
+    k for k in re.split(r"[\s,]+", env_secret("VEIL_AUDIT_KEY_FALLBACKS", "")) if k]
 VEIL_AUDIT_ANCHOR_DIR = Path(env_str("VEIL_AUDIT_ANCHOR_DIR", str(VAR_DIR / "audit")))
 VEIL_AUDIT_CHECKPOINT_EVERY = env_int("VEIL_AUDIT_CHECKPOINT_EVERY", 1000, minimum=1)
 # Failed log-ins from one address, whatever the usernames, before it is locked (spraying).

@@ -293,3 +293,32 @@ def test_sqlite_review_decisions_are_append_only_too(sqlite_trail: Path) -> None
     finally:
         db.close()
     assert names == {"review_decision_append_only_update", "review_decision_append_only_delete"}
+
+
+def test_a_rotated_key_still_verifies_what_the_former_key_signed(
+    anchor_dir: Path, settings: Any,
+) -> None:
+    settings.VEIL_AUDIT_KEY = "the first key, kept outside the database"
+    make_events(2)
+    verify("--checkpoint")
+    settings.VEIL_AUDIT_KEY = "the second key, after a rotation"
+    assert "checkpoint file tampered" in verify()  # without the former key: unverifiable
+    settings.VEIL_AUDIT_KEY_FALLBACKS = ["the first key, kept outside the database"]
+    assert verify().startswith("Audit trail intact: 2 events verified, against 1 checkpoint")
+    make_events(1)
+    verify("--checkpoint")  # new checkpoints under the second key
+    assert verify().startswith("Audit trail intact: 3 events verified, against 2 checkpoint")
+    settings.VEIL_AUDIT_KEY_FALLBACKS = []  # the former key dropped: its checkpoint fails
+    result = verify()
+    assert "checkpoint file tampered" in result and "line 1" in result
+
+
+def test_with_a_derived_key_the_former_secret_key_verifies(
+    anchor_dir: Path, settings: Any,
+) -> None:
+    settings.VEIL_AUDIT_KEY = ""
+    settings.SECRET_KEY = "f" * 50
+    make_events(2)
+    verify("--checkpoint")
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "n" * 50, ["f" * 50]
+    assert verify().startswith("Audit trail intact: 2 events verified, against 1 checkpoint")
