@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from anonymizer.api.views import audit, batches, catalog, docs, exports, records, review
+from anonymizer.api.views import (
+    audit,
+    batches,
+    catalog,
+    docs,
+    exports,
+    pipelines,
+    records,
+    review,
+)
 
 BATCH = "batches/<uuid:public_id>/"
 
@@ -38,6 +47,11 @@ urlpatterns = [
         "policies/<uuid:public_id>/", catalog.PolicyDetailView.as_view(), name="api_policy_detail"
     ),
     path("rulesets/", catalog.RuleSetListView.as_view(), name="api_rulesets"),
+    path("pipelines/", pipelines.PipelineListView.as_view(), name="api_pipelines"),
+    path("pipelines/<uuid:public_id>/", pipelines.PipelineDetailView.as_view(),
+         name="api_pipeline_detail"),
+    path("pipelines/<uuid:public_id>/inbox/", pipelines.PipelineInboxView.as_view(),
+         name="api_pipeline_inbox"),
     re_path(  # any integer: a version that cannot exist is a 404 like one that does not
         r"^rulesets/(?P<version>-?[0-9]{1,30})/$",
         catalog.RuleSetDetailView.as_view(),

@@ -1,5 +1,6 @@
 """Schemathesis against the live test server: every operation of /api/schema/, with data in
-place (a detected batch, its records, a leased review item, a finished export), called with
+place (a detected batch, its records, a leased review item, a finished export, a pipeline
+whose inbox takes the generated files), called with
 a token of all scopes by an admin, an officer and an assigned reviewer. Each answer must be
 no server error, conform to its documented schema, status code and content type.
 
@@ -23,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 from anonymizer.batches import services as batches
 from anonymizer.exports import services as exports
 from anonymizer.models import ApiToken
+from anonymizer.pipelines import services as pipelines
 from anonymizer.policies.selectors import default_policy
 from review.services import queue_next
 
@@ -38,7 +40,7 @@ POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.Generati
 # (role, mode, examples): valid requests by each role, invalid ones by the admin.
 RUNS = [("admin", POSITIVE, 12), ("officer", POSITIVE, 4), ("reviewer", POSITIVE, 4),
         ("admin", NEGATIVE, 6)]
-EXPECTED_OPERATIONS = 17
+EXPECTED_OPERATIONS = 20
 
 
 def key_of(user: Any) -> str:
@@ -49,6 +51,13 @@ def key_of(user: Any) -> str:
 def world(detected: Any, admin_user: Any, officer: Any, reviewer: Any, settings: Any,
           tmp_path: Any) -> dict[str, Any]:
     settings.VEIL_EXPORT_DIR = tmp_path
+    settings.VEIL_PIPELINE_ROOTS = [str(tmp_path)]
+    settings.VEIL_DETECT_ON_IMPORT = False
+    pipeline = pipelines.pipeline_create(
+        actor=admin_user, name="fuzzed", source_dir=str(tmp_path / "inbox"), source_format="csv",
+        text_columns=["body"], data_class="internal", purpose="theme_analysis",
+        policy_name="default",
+    )
     export = exports.run_export(
         exports.export_start(
             actor=admin_user, batch=detected, policy=default_policy(), enqueue=False
@@ -71,6 +80,7 @@ def world(detected: Any, admin_user: Any, officer: Any, reviewer: Any, settings:
             "/api/exports/": str(export.public_id),
             "/api/policies/": str(default_policy().public_id),
             "/api/review/items/": str(item.public_id),
+            "/api/pipelines/": str(pipeline.public_id),
         },
     }
 
