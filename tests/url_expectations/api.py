@@ -47,7 +47,14 @@ EXPECTED = {
         "get", lambda b: reverse("api_ruleset_detail", args=[b.draft_version]), TOKEN_ONLY
     ),
     "api_audit_events": ("get", lambda b: reverse("api_audit_events"), TOKEN_ONLY),
+    "api_pipelines": ("get", lambda b: reverse("api_pipelines"), TOKEN_ONLY),
+    "api_pipeline_detail": ("get", lambda b: reverse("api_pipeline_detail", args=[_uuid]),
+                            TOKEN_ONLY),
+    "api_pipeline_inbox": ("post", lambda b: reverse("api_pipeline_inbox", args=[_uuid]),
+                           TOKEN_ONLY),
 }
+
+_uuid = "00000000-0000-4000-8000-000000000000"  # pipelines: the session never reaches them
 
 # Any other path under /api/: a JSON 404, for every role.
 EXPECTED["api_not_found"] = (
