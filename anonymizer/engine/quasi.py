@@ -152,7 +152,7 @@ _COLOURS = (
     r"cream|champagne)"
 )
 _VEHICLE = re.compile(
-    rf"\b(?i:{_POSSESSIVE}|a|an|the)\s+(?:(?i:{_COLOURS})\s+)?(?:(?:19|20)\d\d\s+)?"
+    rf"\b(?i:{_POSSESSIVE}(?:\s+[a-z]+'s)?|a|an|the)\s+(?:(?i:{_COLOURS})\s+)?(?:(?:19|20)\d\d\s+)?"
     rf"(?:(?i:{_COLOURS})\s+)?{_VEHICLE_MAKES}\b(?:\s+[A-Z0-9][\w-]*){{0,2}}"
     r"(?:\s+(?i:van|estate|hatchback|saloon|convertible|pickup|pick-up|camper|campervan|"
     r"motorbike|motorcycle|scooter|truck|SUV|coupe))?"
@@ -353,7 +353,15 @@ def find_quasi(text: str) -> list[SpanCandidate]:
     # reaches well past it ("[a Russian national of Chechen origin], [born in 1983]").
     patterns = list(found)
     found.extend(c for c in find_clauses(text) if _reaches_past(c, patterns))
-    return _once(found)
+    return [f for f in _once(found) if not _HYPOTHETICAL.search(text, max(0, f.start - 40),
+                                                                  f.start)]
+
+
+# "whether the applicant has ever been convicted", "if your child is 5": a question or a
+# condition asks about someone; it says nothing about them.
+_HYPOTHETICAL = re.compile(r"(?i)\b(?:whether|if|unless)\s+(?:(?:you|I|we|he|she|they|the\s+\w+|"
+                           r"your\s+\w+)\s+)?(?:(?:have|has|had|are|is|were|was|been|ever|"
+                           r"'ve|'re)\s+){0,3}$")
 
 
 def _once(found: list[SpanCandidate]) -> list[SpanCandidate]:

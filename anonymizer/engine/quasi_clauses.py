@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 from anonymizer.engine import quasi_lexicon as lex
 from anonymizer.engine.quasi_grammar import NAME_WORD, grammar_spans, word_end
+from anonymizer.engine.quasi_registers import AS_A, MODIFIER_USE, NAMED, register_spans
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_quasi_clause"
@@ -54,16 +55,20 @@ _PERSON = (
     r"(?:\bI\b|\bI'm\b|\b[Ii]m\b|\bI've\b|\bI'll\b|\bI'd\b|\bmy\b|\bwe\b|\bwe're\b|\bour\b|\bhe\b|\bshe\b|"
     r"\bhe's\b|\bshe's\b|\bhis\b|\bher\b|\bthey\b|\btheir\b|\bthe\s+(?:first\s+|second\s+|"
     r"third\s+)?(?:applicant|claimant|complainant|defendant|victim|deceased|respondent|"
-    r"appellant|petitioner|accused|patient|tenant)s?\b)"
+    r"appellant|petitioner|accused|patient|tenant)s?\b|\b(?:the\s+|(?<![\w'] )(?<!'))"
+    r"(?:service\s+user|client|patient|employee|pupil|claimant|appellant|tenant|resident|"
+    r"caller|cust|pt)\b(?!')"
+    r")"
 )
 _POSSESSOR = (
     r"(?:\b(?:my|our|his|her|their)|\bthe\s+(?:first\s+|second\s+)?(?:applicant|claimant|"
-    r"complainant|defendant|victim|deceased|patient|tenant)'s|\b[A-Z][a-z]+'s|"
+    r"complainant|defendant|victim|deceased|patient|tenant)'s|\b[A-Z][a-z]+'s|\bthe\s+[a-z]+'s|"
     r"\b(?:my|our|his|her)\s+(?:partner|wife|husband|mum|mother|dad|father)'s)"
 )
+_NUMBER_WORDS = r"two|three|four|five|six|both|\d"
 _RELATIVE = re.compile(
     rf"(?i){_POSSESSOR}\s+(?:(?:adopted|twin|little|baby|older|younger|elderly|late|disabled|"
-    rf"teenage|grown-up|foster|step|only|eldest|youngest|oldest|new)\s+){{0,2}}"
+    rf"teenage|grown-up|foster|step|only|eldest|youngest|oldest|new|{_NUMBER_WORDS})\s+){{0,2}}"
     rf"(?P<rel>{_alternation(lex.RELATIVES)})\b"
 )
 _ANCHOR = re.compile(rf"(?i){_PERSON}")
@@ -115,7 +120,8 @@ _PLACE_AFTER = re.compile(
     r"center|practice|council|prison|court|ward)){0,4})"
 )
 _VEHICLE = re.compile(
-    rf"(?i)\b(?:my|our|his|her|their|a|an|the)\s+(?P<mods>(?:(?:{_alternation(lex.COLOURS)}|"
+    rf"(?i)\b(?:(?:my|our|his|her|their)(?:\s+[a-z]+'s)?|a|an|the)\s+"
+    rf"(?P<mods>(?:(?:{_alternation(lex.COLOURS)}|"
     rf"(?:19|20)\d\d|old|vintage|classic|battered|rusty|bright|dark|light|metallic|"
     rf"restored)\s+){{0,3}})(?P<v>{_alternation(lex.VEHICLE_MAKES)}|"
     rf"{_alternation(lex.VEHICLES)})\b(?P<model>(?:\s+(?:[A-Z0-9][\w-]*|\d+))*)"
@@ -126,7 +132,8 @@ _DEVICE = re.compile(
     rf"(?i)\b(?P<lead>my|our|his|her|their|I\s+(?:wear|use|need|rely\s+on|communicate\s+"
     rf"(?:with|using|through))\s+(?:an?|my|the)?)\s*(?P<mods>(?:(?:old|new|ancient|battered|"
     rf"spare|white|pink|red|blue|black|gold|rose-gold|purple|cracked|broken)\s+){{0,2}})"
-    rf"(?P<d>{_alternation(lex.DEVICES)})\b(?P<model>(?:\s+\d[\w-]*)?)"
+    rf"(?:{_alternation(lex.DEVICE_BRANDS)}\s+)?"
+    rf"(?P<d>{_alternation(lex.DEVICES)})\b(?P<model>(?:\s+[a-z]?\d[\w-]*)?)"
     rf"(?P<detail>(?:\s+in\s+both\s+ears|,?\s+the\s+one\s+with\s+[^.;:!?\n]{{3,50}}|"
     rf"\s+with\s+(?:the|a|an|its|my)\s+[^.;:!?\n,]{{3,40}}?(?:skin|sticker|stickers|case|"
     rf"cover|engraving|crack|name|initials|strap|keyring)\b(?:\s+on\s+(?:the\s+)?\w+)?))?"
@@ -181,10 +188,13 @@ def _family(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
         end = None
         age = re.search(
             rf"(?i)^(?:,?\s*(?:\(|who\s+is|who's|who\s+was|who\s+(?:has\s+)?(?:just\s+)?turned|"
-            rf"she's|he's|is|are|was|were|aged|,|now|-)\s*(?:just\s+|nearly\s+|almost\s+|only\s+|"
-            rf"then\s+|now\s+)?)(?:{_NUMBER})\b(?:\s*(?:and|&)\s*{_NUMBER}\b)?", tail)
-        if age and not _NOT_AN_AGE.match(tail[age.end():]):
-            more = re.match(r"(?i)\s+years?\s+old|,\s*[\w\s]{1,20}\)|\)", tail[age.end():])
+            rf"she's|he's|'s|is|are|was|were|aged|,|now|-)\s*(?:just\s+|nearly\s+|almost\s+|only\s+|"
+            rf"then\s+|now\s+|all\s+|both\s+)?(?:under\s+|over\s+)?)(?:{_NUMBER})\b"
+            rf"(?:\s*(?:and|&|to)\s*{_NUMBER}\b)?", tail)
+        # "is 5 months old" (a baby's age); "is 79 years old" is left to the age pattern
+        old = age and re.match(r"(?i)\s+(?:months?|weeks?)\s+old", tail[age.end():])
+        if age and (old or not _NOT_AN_AGE.match(tail[age.end():])):
+            more = old or re.match(r"(?i),\s*[\w\s]{1,20}\)|\)", tail[age.end():])
             end = m.end() + age.end() + (more.end() if more else 0)
         verb = re.search(
             r"(?i)^(?:,?\s*(?:who|that|she|he|she's|he's)?\s*(?:is|'s|are)?\s*)(?:works?|worked|"
@@ -218,13 +228,17 @@ def _condition(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
                     r"(?i)\b(?:has|have|had|got|diagnosed\s+with|suffers?\s+(?:from|with)|"
                     r"living\s+with|lives\s+with)\s+$", text[s:c.start()])):
             continue
+        if MODIFIER_USE.match(text, c.end()):
+            continue  # "a cancer charity", "the dementia ward": the condition names a thing
         before = text[max(s, c.start() - 70):c.start()]
-        anchors = list(_ANCHOR.finditer(before)) + list(_RELATIVE.finditer(before))
+        anchors = [*_ANCHOR.finditer(before), *_RELATIVE.finditer(before),
+                   *NAMED.finditer(before), *AS_A.finditer(before)]
         if not anchors:
             continue
         anchor = max(anchors, key=lambda a: a.start())
         between = before[anchor.end():]
-        if not re.search(rf"(?i)\b{_CONDITION_LINK}\b|^\s*$|^\s+(?:is|was|'s)\s+", between):
+        if not re.search(rf"(?i)\b{_CONDITION_LINK}\b|^\s*$|^\s+(?:is|was|'s)\s+|"
+                         r"^'(?:m|s|re)\s+(?:[\w-]+\s+){0,2}$", between):
             continue
         if re.search(r"(?i)\b(?:if|whether|any|anyone|people|customers|staff|advice|"
                      r"information|leaflet)\b", between):
@@ -315,24 +329,31 @@ def _device(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
             yield span
 
 
+
+
 def _event(text: str, s: int, e: int) -> Iterator[SpanCandidate]:
     for m in lex.EVENT_WORDS.finditer(text, s, e):
         if _EVENT_FALSE.search(text, max(s, m.start() - 25), m.end()):
             continue
-        word = m.group().lower()
-        if word in ("fire", "flood", "crash", "accident", "explosion", "won", "featured",
-                    "magazine", "funeral", "tribunal"):
+        word, stop = m.group().lower(), e
+        if word in lex.COMMON_EVENTS:
             # common words: only with a possessive or a person just before
             near = text[max(s, m.start() - 40):m.start()]
             if not re.search(r"(?i)\b(?:my|our|his|her|their|we|I|the\s+applicant)\b", near):
                 continue
         before = text[max(s, m.start() - 50):m.start()]
         anchors = list(_ANCHOR.finditer(before)) + list(_RELATIVE.finditer(before))
-        if not anchors:
+        if re.search(r"(?i)\b(?:my|our|his|her|their)\b", m.group()):
+            start = m.start()  # "lost my job at ...": the event says whose it is
+        elif anchors:
+            start = max(s, m.start() - 50) + max(anchors, key=lambda a: a.start()).start()
+        elif word not in lex.COMMON_EVENTS and re.search(r"(?i)\bthe\s+$", text[s:m.start()]) and (
+                after := _ANCHOR.search(text, m.end(), min(e, m.end() + 40))):
+            start = m.start() - 4  # "After the burglary last month I had the locks changed"
+            stop = after.start()
+        else:
             continue
-        anchor = max(anchors, key=lambda a: a.start())
-        start = max(s, m.start() - 50) + anchor.start()
-        end = min(e, m.end() + 45)
+        end = min(stop, m.end() + 45)
         tail = re.match(r"[^.;:!?\n,]*", text[m.end():end])
         end = m.end() + (tail.end() if tail else 0)
         span = _span(text, start, end, "QUASI_EVENT", BASE_SCORE)
@@ -365,6 +386,7 @@ def find_clauses(text: str) -> list[SpanCandidate]:
     for s, e in sentences(text):
         found = [span for p in _PASSES for span in p(text, s, e)]
         found.extend(grammar_spans(text, s, e))
+        found.extend(register_spans(text, s, e))
         found.sort(key=lambda x: (x.start, -(x.end - x.start)))
         for span in found:
             if out and span.start < out[-1].end and out[-1].start >= s:

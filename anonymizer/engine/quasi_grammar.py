@@ -34,27 +34,32 @@ def _alt(words: frozenset[str]) -> str:
 # A particular person as subject, object or possessor.
 _ROLE = (r"(?:first\s+|second\s+|third\s+)?(?:applicant|claimant|complainant|defendant|victim|"
          r"deceased|respondent|appellant|petitioner|accused|patient|tenant|customer|caller|"
-         r"client|cust|member|detainee|prisoner|suspect)s?")
-SUBJECT = (rf"(?:\b(?:I|i|he|she|we|they|He|She|We|They)\b|\b[Tt]he\s+{_ROLE}\b|"
+         r"client|cust|member|detainee|prisoner|suspect|employee|worker|pupil|student|sponsor|"
+         r"policyholder|resident|service\s+user|child)s?")
+# A role without its article, as case notes write it ("Employee is the night supervisor").
+_BARE_ROLE = (r"\b(?<![\w'] )(?<!')(?:[Ee]mployee|[Cc]laimant|[Aa]ppellant|[Cc]lient|[Pp]atient|"
+              r"[Cc]ust|[Cc]aller|[Ss]ervice\s+user|[Pp]olicyholder|[Tt]enant)\b")
+SUBJECT = (rf"(?:\b(?:I|i|he|she|we|they|He|She|We|They)\b|\b[Tt]he\s+{_ROLE}\b|{_BARE_ROLE}|"
            rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w'-]+)?|"
-           rf"\band(?=\s+(?:is|was|has|had|were|are|works|worked|teaches|taught|runs|ran)\s)|"
-           rf"\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he\s+{_ROLE}'s)\s+(?:[\w-]+\s+)?"
+           rf"\band(?=\s+(?:is|was|has|had|were|are|work|works|worked|teaches|taught|runs|ran)\s)|"
+           rf"\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he\s+[a-z]+'s)\s+(?:[\w-]+\s+)?"
            rf"{_alt(lex.RELATIVES)}\b)")
 OBJECT = rf"(?:\b(?:him|her|them|me|us)\b|\bthe\s+{_ROLE}\b)"
 POSSESSOR = rf"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)|\b[Tt]he\s+{_ROLE}'s)"
 # What may stand between a subject and its verb: an apposition, auxiliaries and adverbs.
-_VERB_GROUP = (r"(?:\s*,(?:[^,.;:!?\n]{1,70},){1,2})?\s+(?:(?:had|has|have|'ve|was|were|is|"
-               r"am|'s|'m|are|been|being|got|later|then|eventually|subsequently|also|again|recently|"
+_VERB_GROUP = (r"(?:\s*,(?:[^,.;:!?\n]{1,70},){1,2})?(?:\s+|(?='))(?:(?:had|has|have|'ve|was|"
+               r"were|is|am|'s|'m|'re|'d|are|been|being|got|later|then|eventually|subsequently|"
+               r"also|again|recently|"
                r"previously|finally|once|twice|first|never|not|just|already|allegedly|"
                r"reportedly|formally|immediately|initially|repeatedly|only|still|since|"
-               r"apparently|currently|now|ever|himself|herself)\s+){0,4}")
+               r"apparently|currently|now|ever|himself|herself|used\s+to)\s+){0,4}")
 # A word of a proper name: a full stop only inside it or after an abbreviation or an initial
 # ("St.", "U.K"), never the one that ends the sentence ("in Diyarbakır. The applicant").
 NAME_WORD = (r"(?:[A-Z](?:[\w'&-]|\.(?=\w))*(?<=\b[A-Z])\.|[A-Z](?:[\w'&-]|\.(?=\w))*"
              r"(?<=\b[A-Z][a-z])\.|[A-Z](?:[\w'&-]|\.(?=\w))*)")
 # A place phrase: a preposition, up to three lower-case words, then a proper noun or a facility.
 PLACE = (rf"(?:\s+(?:up|down|over|out|back)\b)?\s+(?:at|in|for|with|of|from|near|above|on|by|"
-         rf"outside|inside)\s+(?:(?:the|a|an|his|her|their|its|your|our|my)\s+)?"
+         rf"outside|inside|around|across)\s+(?:(?:the|a|an|his|her|their|its|your|our|my)\s+)?"
          rf"(?:[a-z][\w'-]*\s+){{0,3}}?(?:{NAME_WORD}(?:\s+(?:of\s+|on\s+|and\s+)?"
          rf"{NAME_WORD})*|{_alt(lex.FACILITIES)}\b)")
 _TAIL = r"[^.;:!?\n]{0,70}"
@@ -98,7 +103,8 @@ _MILITARY = re.compile(
     rf"{_alt(lex.RANKS)}|\bserved(?:\s+as\s+an?\s+[\w-]+(?:\s+[\w-]+)?)?)"
     rf"(?P<unit>(?:\s+(?:in|with|at|near|on)\s+(?:the\s+|a\s+)?(?:[\w'-]+\s+){{0,4}}?"
     rf"(?:{_alt(lex.UNITS)}|[A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|{_alt(lex.UNITS)}))*)\b)+)")
-_WORK_VERB = (r"(?:works?|worked|working|employed|teach(?:es)?|taught|lectures?|lectured|"
+_WORK_VERB = (r"(?:works?|worked|working|employed|teach(?:es)?|taught|teaching|studying|"
+              r"training|lectures?|lectured|"
               r"practis\w+|practic\w+|volunteers?|volunteered|preache[sd]|studie[sd]|farm(?:s|ed)?)")
 _WORK = re.compile(
     SUBJECT + _VERB_GROUP + rf"(?P<v>{_WORK_VERB}\b(?:\s+(?:as\s+)?"
@@ -240,6 +246,7 @@ _PASSES: tuple[tuple[re.Pattern[str], str, float], ...] = (
     (_PLAIN_AGE, "QUASI_AGE", BASE_SCORE),
     (_KIN_DETAIL, "QUASI_FAMILY", BASE_SCORE + 0.1),
 )
+VERB_GROUP = _VERB_GROUP
 _PERSON_NEAR = re.compile(rf"{SUBJECT}|{OBJECT}|{POSSESSOR}")
 
 

@@ -40,7 +40,9 @@ haemophilia;hemophilia;narcolepsy;tourette's;tinnitus;vertigo;migraines;sciatica
 hip replacement;knee replacement;surgery;operation;terminally ill;terminal;housebound;
 bedbound;bed-bound;mental health;breakdown;sectioned;rehab;addiction;alcoholism;recovering
 alcoholic;eating disorder;self-harm;stammer;stutter;speech impediment;mute;nonverbal;
-non-verbal;allergy;anaphylaxis;nut allergy;coeliac disease
+non-verbal;allergy;anaphylaxis;nut allergy;coeliac disease;hearing loss;deaf-blind;dyslexic;
+dyspraxic;asthmatic;anaemic;anemic;arthritic;schizophrenic;immunocompromised;
+immunosuppressed;clinically vulnerable;shielding
 """)
 CONDITION_SUFFIXES = ("itis", "osis", "aemia", "emia", "oma", "pathy", "plegia", "plegic",
                       "syndrome", "disease", "disorder", "cancer", "injury", "ectomy")
@@ -52,9 +54,14 @@ walking stick;walking frame;zimmer frame;crutches;wheelchair;power chair;powerch
 mobility scooter;stairlift;stair lift;hoist;care alarm;pendant alarm;personal alarm;
 alarm pendant;care alarm pendant;braille display;refreshable braille display;screen reader;
 eye-gaze device;eye gaze device;communication aid;speech device;prosthetic;prosthesis;
-artificial leg;guide dog;assistance dog;hearing dog;tablet;phone;mobile;laptop;ipad;iphone;
+artificial leg;guide dog;assistance dog;hearing dog;perching stool;commode;rollator;
+shower chair;bath lift;grab rails;walker;tablet;phone;mobile;laptop;ipad;iphone;
 kindle;nokia;blackberry;galaxy;pixel;watch;smartwatch;fitbit;console;playstation;xbox;
 switch;camera;drone;e-bike;ebike;scooter;bike;bicycle;tandem;trike
+""")
+DEVICE_BRANDS = _words("""
+apple;samsung;google;sony;huawei;motorola;oneplus;xiaomi;amazon;microsoft;lenovo;dell;hp;
+asus;acer;nokia;oppo;honor;garmin;fitbit
 """)
 ASSISTIVE = _words("""
 hearing aid;hearing aids;cochlear implant;insulin pump;glucose monitor;cpap;cpap machine;
@@ -62,7 +69,8 @@ oxygen concentrator;nebuliser;nebulizer;pacemaker;stoma;catheter;white cane;walk
 zimmer frame;crutches;wheelchair;power chair;powerchair;mobility scooter;stairlift;stair lift;
 hoist;care alarm;pendant alarm;personal alarm;alarm pendant;care alarm pendant;braille display;
 refreshable braille display;eye-gaze device;eye gaze device;communication aid;speech device;
-prosthetic;prosthesis;artificial leg;guide dog;assistance dog;hearing dog
+prosthetic;prosthesis;artificial leg;guide dog;assistance dog;hearing dog;perching stool;commode;
+rollator;shower chair;bath lift;grab rails;walker
 """)
 
 VEHICLES = _words("""
@@ -106,7 +114,8 @@ volunteer;warden;ranger;lifeguard;lollipop lady;lollipop man;dinner lady;childmi
 au pair;hairdresser;barber;beautician;tattooist;undertaker;funeral director;estate agent;
 optometrist;radiographer;sonographer;porter;security guard;bouncer;dj;translator;interpreter;
 official;civil servant;officer;commander;captain;lieutenant;general;colonel;major;governor;
-prosecutor;notary;bailiff;registrar;postmaster;postmistress;sub-postmaster;shopkeeper
+prosecutor;notary;bailiff;registrar;postmaster;postmistress;sub-postmaster;shopkeeper;
+veteran;activist;campaigner;rep;shop steward
 """)
 JOB_SUFFIXES = ("smith", "keeper", "master", "mistress", "monger", "ologist", "ician", "wright",
                 "teacher", "worker", "officer", "driver", "maker", "farmer", "grapher")
@@ -186,3 +195,65 @@ ROLE_NOUNS = _words("""
 member;chairman;chairwoman;chair;president;vice-president;leader;deputy;spokesman;
 spokeswoman;spokesperson;representative;treasurer;headman;elder;commissioner;trustee
 """)
+
+# The register pass (engine.quasi_registers): how job words end (an agent noun: "supervisor",
+# "adviser", "miner", "pharmacist") and the words with those endings that are not jobs; what a
+# named institution ends with; dealings with an organisation that can be counted; sanctions;
+# parts of the body; person nouns an origin adjective goes with ("a Hazara woman").
+AGENT_ENDINGS = ("er", "or", "ist", "ician", "man", "ant", "dent", "wright", "smith")
+NOT_AGENTS = _words("""
+customer;user;member;subscriber;caller;holder;account holder;buyer;shopper;passenger;visitor;
+winner;sufferer;survivor;supporter;follower;viewer;listener;reader;borrower;partner;mother;
+father;brother;sister;daughter;grandmother;grandfather;stepfather;stepmother;other;another;
+number;letter;order;matter;water;manner;winter;summer;corner;paper;computer;router;charger;
+printer;folder;cover;error;door;floor;colour;color;behaviour;neighbour;favour;honour;labour;
+harbour;mirror;monitor;motor;tractor;junior;senior;minor;sponsor;donor;debtor;creditor;
+tenant;applicant;claimant;complainant;defendant;occupant;participant;migrant;immigrant;
+entrant;inhabitant;descendant;pregnant;important;relevant;significant;constant;distant;
+instant;restaurant;elephant;plant;grant;giant;want;resident;accident;incident;president of;
+woman;human;german;roman;gentleman;foreigner;stranger;teenager;toddler;never;rather;either;
+whether;together;however;after;under;over;ever;later;better;consumer;newcomer;outsider;elder;
+river;dinner;chapter;quarter;border;disorder;speaker;heater;boiler;cooker;dryer;freezer;
+washer;blender;sticker;counter;voucher;filter;meter;timer;list;wrist;twist;fist;exist;assist;
+insist;resist;playlist;checklist;shortlist;waitlist;christian;guardian;civilian;vegetarian;
+offender;prisoner;murderer;carrier;trainer;lodger;flatmate;fighter;answer;
+power;tower;flower;shower;finger;hunger;danger;anger;fever;liver;cancer;tumour;tremor;
+trailer;container;cylinder;calendar;register;trigger;ladder;leather;weather;feather;tender
+""")
+INSTITUTIONS = _words("""
+primary;trust;ltd;limited;plc;group;services;society;association;foundation;partnership;
+infirmary;colliery;steelworks;works;campus;authority;hospice;sixth form;call centre;
+distribution centre;leisure centre;medical centre;health centre;job centre;jobcentre
+""")
+DEALINGS = _words("""
+complaints;grievances;warnings;claims;appointments;calls;phone calls;letters;emails;visits;
+reports;convictions;cautions;offences;arrests;sanctions;referrals;admissions;applications;
+appeals;fines;absences;incidents;exclusions;suspensions;missed payments;messages;chasers;
+requests;refunds;replacements;assessments;hospital admissions;sick days;tribunals;hearings;
+evictions;court cases;claims for;chargebacks;disputes;fraud claims;grievance meetings;
+falls;seizures;fits;operations;miscarriages;strokes;episodes;relapses;overdoses;
+hospital stays;a&e visits
+""")
+SANCTIONS = _words("""
+warning;written warning;final warning;caution;reprimand;sanction;fine;ban;penalty;suspension;
+exclusion;notice to quit;eviction notice;section 21;section 8;improvement plan;
+disciplinary;conviction;community order;restraining order;injunction;asbo;cbo;
+fixed penalty
+""")
+BODY_PARTS = _words("""
+arm;arms;leg;legs;wrist;wrists;ankle;ankles;hip;hips;knee;knees;shoulder;shoulders;back;neck;
+spine;skull;jaw;nose;ribs;rib;collarbone;collar bone;pelvis;elbow;elbows;hand;hands;foot;feet;
+finger;fingers;thumb;toe;toes;eye;eyes;teeth;tooth;cheekbone;eye socket;kneecap;shin;heel
+""")
+PERSON_NOUNS = _words("""
+man;woman;men;women;boy;girl;boys;girls;family;families;couple;refugee;refugees;
+asylum seeker;asylum seekers;widow;widower;convert;mother;father;teenager;youth;
+student;students;worker;workers
+""")
+COURSES = _words("""
+course;programme;program;degree;register;driving;work;duty;post;job;role;practice;premises;
+profession;team;club;league;union;bar;site;placement;exams;studies;training;class
+""")
+# Event words common enough to need a person right before them (engine.quasi_clauses).
+COMMON_EVENTS = frozenset({"fire", "flood", "crash", "accident", "explosion", "won", "featured",
+                           "magazine", "funeral", "tribunal"})

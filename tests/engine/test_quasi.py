@@ -157,12 +157,12 @@ def test_the_analyzer_adds_the_layer_over_detections(
 def test_held_out_tickets_written_blind_to_the_patterns() -> None:
     """heldout.txt was written by another author from the guideline alone. Its even-numbered
     tickets were used to widen the clause pass (dev); the odd-numbered ones were not looked
-    at (test). The bars sit just under the figures measured when the clause pass landed
-    (test: recall 0.438, precision 0.913; dev: 0.943, 0.964), so a change that loses ground
-    on text nobody tuned for fails here."""
+    at (test). The bars sit just under the figures measured after two rounds of widening on
+    other hand-written sets (test: recall 0.594, precision 0.940; dev: 0.977, 0.989), so a
+    change that loses ground on text nobody tuned for fails here."""
     docs = read_markup((FIXTURES / "heldout.txt").read_text(encoding="utf-8").splitlines())
     assert len(docs) == 150
     dev_recall, dev_precision = _scores(docs[0::2])
     test_recall, test_precision = _scores(docs[1::2])
-    assert dev_recall >= 0.9 and dev_precision >= 0.9
-    assert test_recall >= 0.4 and test_precision >= 0.85
+    assert dev_recall >= 0.95 and dev_precision >= 0.95
+    assert test_recall >= 0.57 and test_precision >= 0.9
