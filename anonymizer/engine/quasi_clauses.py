@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterator
 
 from anonymizer.engine import quasi_lexicon as lex
-from anonymizer.engine.quasi_grammar import NAME_WORD, grammar_spans, word_end
+from anonymizer.engine.quasi_grammar import NAME_WORD, grammar_spans, trimmed
 from anonymizer.engine.quasi_registers import AS_A, MODIFIER_USE, NAMED, register_spans
 from anonymizer.engine.types import SpanCandidate
 
@@ -165,15 +165,7 @@ _EVENT_FALSE = re.compile(
 
 
 def _span(text: str, start: int, end: int, label: str, score: float) -> SpanCandidate | None:
-    end = word_end(text, end)
-    while end > start and text[end - 1] in " \t\r\n,.;:!?)'\"":
-        end -= 1
-    while start < end and text[start] in " \t,(":
-        start += 1
-    if end - start < 4:
-        return None
-    return SpanCandidate(start, end, label, round(score, 3), RECOGNIZER,
-                         pattern_name=f"clause_{label.lower()}")
+    return trimmed(text, start, end, label, score, RECOGNIZER, f"clause_{label.lower()}")
 
 
 def _place_end(text: str, pos: int, limit: int) -> int | None:

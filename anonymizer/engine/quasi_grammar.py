@@ -24,7 +24,7 @@ RECOGNIZER = "veil_quasi_grammar"
 BASE_SCORE = 0.5
 
 
-def _alt(words: frozenset[str]) -> str:
+def alt(words: frozenset[str]) -> str:
     """A case-blind alternation of lexicon entries (the rest of a pattern keeps its case:
     capitals are what tell a proper noun)."""
     return "(?i:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
@@ -43,7 +43,7 @@ SUBJECT = (rf"(?:\b(?:I|i|he|she|we|they|He|She|We|They)\b|\b[Tt]he\s+{_ROLE}\b|
            rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w'-]+)?|"
            rf"\band(?=\s+(?:is|was|has|had|were|are|work|works|worked|teaches|taught|runs|ran)\s)|"
            rf"\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir|[Tt]he\s+[a-z]+'s)\s+(?:[\w-]+\s+)?"
-           rf"{_alt(lex.RELATIVES)}\b)")
+           rf"{alt(lex.RELATIVES)}\b)")
 OBJECT = rf"(?:\b(?:him|her|them|me|us)\b|\bthe\s+{_ROLE}\b)"
 POSSESSOR = rf"(?:\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir)|\b[Tt]he\s+{_ROLE}'s)"
 # What may stand between a subject and its verb: an apposition, auxiliaries and adverbs.
@@ -61,7 +61,7 @@ NAME_WORD = (r"(?:[A-Z](?:[\w'&-]|\.(?=\w))*(?<=\b[A-Z])\.|[A-Z](?:[\w'&-]|\.(?=
 PLACE = (rf"(?:\s+(?:up|down|over|out|back)\b)?\s+(?:at|in|for|with|of|from|near|above|on|by|"
          rf"outside|inside|around|across)\s+(?:(?:the|a|an|his|her|their|its|your|our|my)\s+)?"
          rf"(?:[a-z][\w'-]*\s+){{0,3}}?(?:{NAME_WORD}(?:\s+(?:of\s+|on\s+|and\s+)?"
-         rf"{NAME_WORD})*|{_alt(lex.FACILITIES)}\b)")
+         rf"{NAME_WORD})*|{alt(lex.FACILITIES)}\b)")
 _TAIL = r"[^.;:!?\n]{0,70}"
 _CUT = re.compile(r"(?i)\s+(?:but|although|though|whereas|because|which|who|so\s+that|so|and\s+"
                   r"(?:the|a|an|that|it|this|he|she|they|I|we)\b)\b|,\s+(?:but|which|where|"
@@ -98,11 +98,11 @@ _DETAINED_AT = re.compile(
     r"(?:\s+(?:in|at|of|no\.?)\s+[^.;:!?\n,]{1,30})?|\bHMP\s+[A-Z]\w+")
 _MILITARY = re.compile(
     rf"(?:{POSSESSOR}\s+(?:compulsory\s+|national\s+|mandatory\s+)?(?:military|army|national)\s+"
-    rf"service|\bheld\s+the\s+rank\s+of\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}?{_alt(lex.RANKS)}|"
+    rf"service|\bheld\s+the\s+rank\s+of\s+(?:an?\s+)?(?:[\w-]+\s+){{0,2}}?{alt(lex.RANKS)}|"
     rf"\b(?:an?|the)\s+(?:(?:former|retired|young|serving|junior|senior)\s+)?(?:[\w-]+\s+)?"
-    rf"{_alt(lex.RANKS)}|\bserved(?:\s+as\s+an?\s+[\w-]+(?:\s+[\w-]+)?)?)"
+    rf"{alt(lex.RANKS)}|\bserved(?:\s+as\s+an?\s+[\w-]+(?:\s+[\w-]+)?)?)"
     rf"(?P<unit>(?:\s+(?:in|with|at|near|on)\s+(?:the\s+|a\s+)?(?:[\w'-]+\s+){{0,4}}?"
-    rf"(?:{_alt(lex.UNITS)}|[A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|{_alt(lex.UNITS)}))*)\b)+)")
+    rf"(?:{alt(lex.UNITS)}|[A-Z][\w'-]+(?:\s+(?:[A-Z][\w'-]+|{alt(lex.UNITS)}))*)\b)+)")
 _WORK_VERB = (r"(?:works?|worked|working|employed|teach(?:es)?|taught|teaching|studying|"
               r"training|lectures?|lectured|"
               r"practis\w+|practic\w+|volunteers?|volunteered|preache[sd]|studie[sd]|farm(?:s|ed)?)")
@@ -110,8 +110,8 @@ _WORK = re.compile(
     SUBJECT + _VERB_GROUP + rf"(?P<v>{_WORK_VERB}\b(?:\s+(?:as\s+)?"
     rf"(?:(?:an?|the|his|her|my|our)\s+)?[\w'-]+(?:\s+[\w'-]+){{0,2}}?)??|(?:run|runs|ran|own|owns|owned|manage|manages|managed|"
     rf"keep|keeps|kept|drive|drives|drove)\s+(?:an?|the|his|her|my|our)\s+(?:[\w'-]+\s+)"
-    rf"{{0,2}}?(?:{_alt(lex.BUSINESSES)}|{_alt(lex.VEHICLES)}|\w+ery)\b)" + PLACE)
-_JOB_NOUN = rf"(?:{_alt(lex.JOBS)}|{_alt(lex.ROLE_NOUNS)}|\w+(?:{'|'.join(lex.JOB_SUFFIXES)}))"
+    rf"{{0,2}}?(?:{alt(lex.BUSINESSES)}|{alt(lex.VEHICLES)}|\w+ery)\b)" + PLACE)
+_JOB_NOUN = rf"(?:{alt(lex.JOBS)}|{alt(lex.ROLE_NOUNS)}|\w+(?:{'|'.join(lex.JOB_SUFFIXES)}))"
 _JOB_PHRASE = re.compile(
     rf"(?:,\s*|\b[Aa]s\s+|\b(?:is|was|am|'m|[Ii]m|are|were|been|became|becomes|become|and)\s+)"
     rf"(?:now\s+|still\s+|currently\s+)?(?:an?|the)\s+(?:(?:former|retired|local|senior|junior|"
@@ -121,7 +121,7 @@ _JOB_PHRASE = re.compile(
 _ORIGIN = re.compile(
     rf"(?:\b(?:an?|the)|\b(?:is|are|was|were|be))\s+(?:(?:former|naturalised|naturalized|"
     rf"dual)\s+)?[A-Z][\w'-]+(?:[- ][A-Z][\w'-]+)?\s+(?:national|citizen|subject)s?\b"
-    rf"(?!\s+(?:{_alt(lex.NOT_NATIONAL)})\b)"
+    rf"(?!\s+(?:{alt(lex.NOT_NATIONAL)})\b)"
     rf"(?:\s+of\s+(?:[A-Z][\w'-]+\s+)(?:ethnic\s+)?(?:origin|descent|extraction))?"
     rf"(?:,?\s+(?:who\s+(?:was|were)\s+)?born\s+(?:in|on)\s+[^,.;:!?\n]{{0,20}}?(?:19|20)\d\d"
     rf"(?:\s+and\s+(?:19|20)\d\d)?)?(?:\s+respectively)?(?:\s+(?:and|who)\s+(?:lives?|lived|"
@@ -131,7 +131,7 @@ _ORIGIN = re.compile(
     rf"|\bof\s+(?:[A-Z][\w'-]+\s+){{1,2}}(?:ethnic\s+)?(?:origin|descent|extraction)\b"
     rf"|\b(?:an?\s+)?ethnic\s+[A-Z][\w'-]+|\ba\s+member\s+of\s+the\s+(?:[A-Z][\w'-]+\s+){{1,3}}"
     rf"(?:community|minority)\b|\b(?:is|am|'m|was|were|are)\s+(?:an?\s+)?(?:(?:practising|"
-    rf"practicing|devout|observant|baptised|converted)\s+)?{_alt(lex.RELIGIONS)}\b")
+    rf"practicing|devout|observant|baptised|converted)\s+)?{alt(lex.RELIGIONS)}\b")
 _HARM = re.compile(
     SUBJECT + _VERB_GROUP + r"(?:(?:taken|rushed|brought|admitted)\s+to\s+(?:the\s+|a\s+)?"
     r"(?:[\w'-]+\s+){0,3}?(?:hospital|infirmary|clinic|A&E|ward|intensive\s+care)\b|(?:shot|stabbed|wounded|injured|beaten(?:\s+up)?|burned|"
@@ -149,8 +149,8 @@ _FINDING = re.compile(
     r"revealed|established|diagnosed|confirmed|certified|reported)\b[^.;:!?\n]{0,50}?\b"
     r"(?:bruis\w+|fractur\w+|wounds?|injur\w+|ha?ematomas?|abrasions?|lesions?|scars?|burns|"
     r"broken\s+\w+|perforated\s+\w+|swelling|contusions?|concussion|grazes)\b[^.;:!?\n]{0,30}")
-_PROPERTY = rf"(?:{_alt(lex.PROPERTY)}|\w+(?:house|houses|home|shop|yard))"  # farmhouse
-_LOSS_VERB = _alt(lex.LOSS_VERBS)
+_PROPERTY = rf"(?:{alt(lex.PROPERTY)}|\w+(?:house|houses|home|shop|yard))"  # farmhouse
+_LOSS_VERB = alt(lex.LOSS_VERBS)
 _LOSS = re.compile(
     POSSESSOR + rf"\s+(?:[\w'-]+\s+){{0,2}}?{_PROPERTY}\b[^.;:!?\n]{{0,50}}?\b(?:was|were|"
     rf"had\s+been|has\s+been|got|been)\s+(?:\w+ly\s+)?{_LOSS_VERB}\b" + r"[^.;:!?\n,]{0,40}"
@@ -190,14 +190,14 @@ _NOT_A_PLACE = (r"(?:January|February|March|April|May|June|July|August|September
                 r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
                 r"Christmas|Easter|Ramadan|Diwali|I\b)")
 _KIN = (rf"{POSSESSOR}\s+(?:(?:little|big|older|younger|elder|baby|twin|eldest|youngest|only)\s+)?"
-        rf"{_alt(lex.RELATIVES)}")
+        rf"{alt(lex.RELATIVES)}")
 _KIN_DETAIL = re.compile(
     _KIN + rf"(?:\s+(?:in|at|from|near)\s+(?!{_NOT_A_PLACE})(?:the\s+)?[A-Z][\w'-]+"
     rf"(?:\s+[A-Z][\w'-]+)*"
     rf"|\s+(?:(?:has|have)\s+)?(?:just\s+|recently\s+)?(?:turned|turns|turning|will\s+be|"
     rf"is\s+turning)\s+{_NUMBER}\b"
     rf"|\s+(?:is|are|'s|was|were)\s+(?:now\s+|still\s+)?(?:at|in)\s+(?:the\s+)?(?!{_NOT_A_PLACE})"
-    rf"(?:[A-Z][\w'-]+\s+)*(?:{_alt(lex.FACILITIES)}\b|[A-Z][\w'-]+)"
+    rf"(?:[A-Z][\w'-]+\s+)*(?:{alt(lex.FACILITIES)}\b|[A-Z][\w'-]+)"
     rf"|\s*,\s+(?:then|now|formerly|at\s+the\s+time)\s+(?:an?|the)\s+[\w-]+(?:\s+[\w-]+)?"
     rf"{PLACE}"
     rf"|\s+(?:is|are|'s)\s+(?:now\s+)?in\s+(?:year|grade|class|form|primary|reception|"
@@ -212,11 +212,14 @@ def word_end(text: str, end: int) -> int:
     return end
 
 
-def _span(text: str, start: int, end: int, label: str, score: float,
-          cut: bool = True) -> SpanCandidate | None:
+def trimmed(text: str, start: int, end: int, label: str, score: float, recognizer: str,
+            pattern: str, cut: re.Pattern[str] | None = None) -> SpanCandidate | None:
+    """A phrase found by a pass (the clause, grammar and register passes share this): to the
+    end of its word, cut at the first clause boundary `cut` finds past its start, without
+    the spaces and punctuation at its edges; None when under four characters are left."""
     end = word_end(text, end)
-    if cut:
-        m = _CUT.search(text, start + 8, end)
+    if cut is not None:
+        m = cut.search(text, start + 8, end)
         if m:
             end = m.start()
     while end > start and text[end - 1] in " \t\r\n,.;:!?)('\"":
@@ -225,8 +228,13 @@ def _span(text: str, start: int, end: int, label: str, score: float,
         start += 1
     if end - start < 4:
         return None
-    return SpanCandidate(start, end, label, round(score, 3), RECOGNIZER,
-                         pattern_name=f"grammar_{label.lower()}")
+    return SpanCandidate(start, end, label, round(score, 3), recognizer, pattern_name=pattern)
+
+
+def _span(text: str, start: int, end: int, label: str, score: float,
+          cut: bool = True) -> SpanCandidate | None:
+    return trimmed(text, start, end, label, score, RECOGNIZER, f"grammar_{label.lower()}",
+                   _CUT if cut else None)
 
 
 _PASSES: tuple[tuple[re.Pattern[str], str, float], ...] = (

@@ -26,16 +26,11 @@ import re
 from collections.abc import Iterator
 
 from anonymizer.engine import quasi_lexicon as lex
-from anonymizer.engine.quasi_grammar import NAME_WORD, PLACE, SUBJECT, VERB_GROUP, word_end
+from anonymizer.engine.quasi_grammar import NAME_WORD, PLACE, SUBJECT, VERB_GROUP, alt, trimmed
 from anonymizer.engine.types import SpanCandidate
 
 RECOGNIZER = "veil_quasi_register"
 BASE_SCORE = 0.5
-
-
-def _alt(words: frozenset[str]) -> str:
-    return "(?i:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                            for w in sorted(words, key=len, reverse=True)) + ")"
 
 
 _NUMBER = (r"(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -61,11 +56,11 @@ _DURATION = (rf"(?:since\s+(?:{_DATE}|(?:I|we|he|she|they|my|our|his|her|their)\
 _COPULA = (r"(?:\s*'(?:m|s|re)|\s+(?:is|am|are|was|were|be|been|became|becomes|"
            r"(?:has|have|had|'ve)\s+been|works?\s+as|worked\s+as|trained\s+as|qualified\s+as|"
            r"served\s+as|started\s+as))(?:\s+(?:now|still|currently|also|then|formerly|once))?")
-_STOP = _alt(lex.NOT_AGENTS)
-_AGENT = (rf"(?:(?!{_STOP}\b)(?:{_alt(lex.JOBS)}|[a-z][\w-]*(?:{'|'.join(lex.AGENT_ENDINGS)})|"
+_STOP = alt(lex.NOT_AGENTS)
+_AGENT = (rf"(?:(?!{_STOP}\b)(?:{alt(lex.JOBS)}|[a-z][\w-]*(?:{'|'.join(lex.AGENT_ENDINGS)})|"
           rf"[A-Z]{{2,}}[a-z]?[A-Z]?[a-z]?))")
 _INSTITUTION = (rf"(?:the\s+)?{NAME_WORD}(?:\s+{NAME_WORD}){{0,4}}\s+"
-                rf"(?:{_alt(lex.FACILITIES)}|{_alt(lex.INSTITUTIONS)})\b")
+                rf"(?:{alt(lex.FACILITIES)}|{alt(lex.INSTITUTIONS)})\b")
 _JOB_AT = re.compile(
     SUBJECT + _COPULA + r"\s+(?:an?|the)\s+(?:(?:only|sole|one\s+of\s+(?:two|three|the|a\s+few)|"
     r"head|chief|lead|senior|deputy|acting|former|retired|new|local)\s+)*"
@@ -82,7 +77,7 @@ _EMPLOYED_AS = re.compile(
     rf"(?:[\w-]+\s+){{0,2}}?{_AGENT}\b(?:\s+(?:from|since|between|until|in)\s+[^.,;:!?\n]{{2,25}})?")
 _COUNTED = re.compile(
     SUBJECT + VERB_GROUP + rf"(?:\w+ed|rang|rung|wrote|written|made|had|got|sent|been)\b"
-    rf"[^.;:!?\n]{{0,45}}?\b(?:{_NUMBER}\s+(?:(?:{_alt(lex.DEALINGS)})\b(?:{_WHEN})?|times\b"
+    rf"[^.;:!?\n]{{0,45}}?\b(?:{_NUMBER}\s+(?:(?:{alt(lex.DEALINGS)})\b(?:{_WHEN})?|times\b"
     rf"{_WHEN})|every\s+(?:single\s+)?(?:day|week|morning|evening){_WHEN})"
     r"(?:\s+(?:for|about|against|over)\s+[^.,;:!?\n]{2,35})?")
 _NTH_TIME = re.compile(
@@ -126,7 +121,7 @@ _SIGNED_OFF = re.compile(
     r"following|since|for)\s+[^.,;:!?\n]{2,40})?")
 _SERVICE = re.compile(
     SUBJECT + VERB_GROUP + r"(?:conscripted|drafted|enlisted|called\s+up|joined\s+up|joined)\s+"
-    rf"(?:into\s+|in\s+)?(?:the\s+)?(?:[\w'-]+\s+){{0,2}}?{_alt(lex.UNITS)}\b"
+    rf"(?:into\s+|in\s+)?(?:the\s+)?(?:[\w'-]+\s+){{0,2}}?{alt(lex.UNITS)}\b"
     rf"(?:\s+(?:in|at)\s+[^.,;:!?\n]{{2,25}})?")
 _BELIEF = re.compile(
     SUBJECT + _COPULA + r"\s+(?:an?\s+)?(?:(?:former|active|prominent|leading|founding|"
@@ -141,9 +136,9 @@ _PARENT_OF = re.compile(
     rf"(?i)\b(?:(?:single|lone|widowed|working|stay-at-home|full-time)\s+)?(?:mum|mom|dad|"
     rf"mother|father|parent|grandparent|gran|grandma|grandad|carer)\s+(?:of|to|with)\s+"
     rf"(?:{_NUMBER}|twins|triplets)\s+(?:(?:little|young|small|grown-up|teenage|disabled)\s+)?"
-    rf"{_alt(lex.RELATIVES)}?\s*(?:aged|under|over|between|all\s+under)\s+{_NUMBER}\b"
+    rf"{alt(lex.RELATIVES)}?\s*(?:aged|under|over|between|all\s+under)\s+{_NUMBER}\b"
     rf"(?:\s*(?:and|to|-)\s*{_NUMBER}\b)?")
-_BODY = _alt(lex.BODY_PARTS)
+_BODY = alt(lex.BODY_PARTS)
 _INJURY = re.compile(
     r"(?i)\b(?:(?:fell|falling|fallen|slipped|tripped|was\s+knocked\s+(?:down|over|off)|came\s+"
     r"off)\b[^.;:!?\n]{0,50}?,?\s+)?\b(?:broke|broken|breaking|fractured|fracturing|dislocated|"
@@ -153,7 +148,7 @@ _INJURY = re.compile(
 _ORIGIN_PERSON = re.compile(
     rf"\b(?:is|are|was|were|as|being)\s+(?:an?\s+)?(?:(?:young|elderly|older|single|"
     rf"practising|devout)\s+)?(?!{_MONTH}\b)[A-Z][a-z][\w'-]+(?:[- ][A-Z][\w'-]+)?\s+"
-    rf"(?:{_alt(lex.PERSON_NOUNS)})\b(?:\s+(?:from|of)\s+(?:the\s+)?{NAME_WORD}"
+    rf"(?:{alt(lex.PERSON_NOUNS)})\b(?:\s+(?:from|of)\s+(?:the\s+)?{NAME_WORD}"
     rf"(?:\s+{NAME_WORD})*(?:\s+(?:province|region|district|village))?)?")
 
 # Condition anchors (engine.quasi_clauses): a person named in a case note as the subject of a
@@ -206,18 +201,7 @@ _CUT = re.compile(r"(?i)\s+(?:but|although|though|whereas|because|which|so\s+tha
 
 
 def _span(text: str, start: int, end: int, label: str, score: float) -> SpanCandidate | None:
-    end = word_end(text, end)
-    cut = _CUT.search(text, start + 8, end)
-    if cut:
-        end = cut.start()
-    while end > start and text[end - 1] in " \t\r\n,.;:!?)('\"":
-        end -= 1
-    while start < end and text[start] in " \t,(":
-        start += 1
-    if end - start < 4:
-        return None
-    return SpanCandidate(start, end, label, round(score, 3), RECOGNIZER,
-                         pattern_name=f"register_{label.lower()}")
+    return trimmed(text, start, end, label, score, RECOGNIZER, f"register_{label.lower()}", _CUT)
 
 
 def register_spans(text: str, s: int, e: int) -> Iterator[SpanCandidate]:

@@ -4,26 +4,10 @@ floors on the hand-written development sets judgments.txt and tickets2.txt."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from anonymizer.engine.evaluation import GoldDoc, GoldSpan, evaluate_groups
 from anonymizer.engine.quasi import find_quasi
-from anonymizer.engine.quasi_synth import read_markup
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "quasi"
-
-
-def found(text: str) -> list[tuple[str, str]]:
-    return [(q.label, text[q.start:q.end]) for q in find_quasi(text)]
-
-
-def covered(text: str, phrase: str) -> set[str]:
-    """The QUASI_* labels of found spans that overlap `phrase` in `text`."""
-    start = text.index(phrase)
-    end = start + len(phrase)
-    return {q.label for q in find_quasi(text) if q.start < end and start < q.end}
+from tests.engine.quasi_helpers import covered, found, implied_figures
 
 
 @pytest.mark.parametrize(("text", "phrase", "label"), [
@@ -105,13 +89,6 @@ def test_generic_or_procedural_text_is_not_taken(text: str) -> None:
     assert found(text) == []
 
 
-def _figures(name: str) -> tuple[float, float, int]:
-    docs = read_markup((FIXTURES / name).read_text(encoding="utf-8").splitlines())
-    gold = [GoldDoc(d["id"], d["text"], tuple(GoldSpan(s["start"], s["end"], s["label"])
-                                              for s in d["spans"])) for d in docs]
-    implied = evaluate_groups(gold, [find_quasi(d["text"]) for d in docs])["implied"]
-    return implied.recall, implied.precision, len(docs)
-
 
 @pytest.mark.parametrize(("name", "size", "recall", "precision"), [
     # development sets written by hand for this pass (the grammar was tuned on them)
@@ -122,7 +99,7 @@ def _figures(name: str) -> tuple[float, float, int]:
 ])
 def test_floors_on_the_hand_written_sets(name: str, size: int, recall: float,
                                          precision: float) -> None:
-    got_recall, got_precision, n = _figures(name)
+    got_recall, got_precision, n = implied_figures(name)
     assert n >= size
     assert got_recall >= recall and got_precision >= precision, (got_recall, got_precision)
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from anonymizer.batches import services as batches
 from anonymizer.engine.synth import generate_topic_tickets
-from anonymizer.exports import files, reading
+from anonymizer.exports import files
 from anonymizer.exports import services as export
 from anonymizer.models import ExportedDataset, Record, VaultEntry
 from anonymizer.policies import services as policies
@@ -71,14 +71,6 @@ def make_export_setup(admin_user: Any, reviewer: Any, officer: Any, make_user: A
     )
     policies.policy_submit(actor=officer, policy=policy)
     return batch, policies.policy_approve(actor=other, policy=policy)
-
-
-@pytest.fixture
-def setup(admin_user: Any, reviewer: Any, officer: Any, make_user: Any,
-          monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> Any:
-    monkeypatch.setattr(reading, "CHUNK", 8)  # 90 records: a dozen chunks
-    settings.VEIL_EXPORT_DIR = str(tmp_path / "exports")
-    return make_export_setup(admin_user, reviewer, officer, make_user)
 
 
 def tally_of(admin_user: Any, batch: Any, policy: Any, directory: Path) -> files.Tally:

@@ -16,17 +16,9 @@ from django.utils import timezone
 from anonymizer.exports import files, reading, vault
 from anonymizer.exports.keys import vault_fernet
 from anonymizer.models import VaultEntry
-from tests.exports_bench.test_export_parallel import make_export_setup, tally_of
+from tests.exports_bench.test_export_parallel import tally_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def setup(admin_user: Any, reviewer: Any, officer: Any, make_user: Any,
-          monkeypatch: pytest.MonkeyPatch, settings: Any, tmp_path: Path) -> Any:
-    monkeypatch.setattr(reading, "CHUNK", 8)  # 90 records: a dozen chunks
-    settings.VEIL_EXPORT_DIR = str(tmp_path / "exports")
-    return make_export_setup(admin_user, reviewer, officer, make_user)
 
 
 def unpickled(chunks: Any) -> list[Any]:
