@@ -104,11 +104,18 @@ def _json(value: Any) -> Any:
 
 
 def chunk_spans(batch: SourceBatch, first: int, last: int) -> Spans:
-    """selectors.final_spans for the records at positions first..last, read as plain values:
-    the reviewed set where a person reviewed the record (an empty list when they rejected
-    every span), else the machine's detections of the current run without review hints."""
-    in_chunk = {"batch": batch, "record__position__gte": first, "record__position__lte": last}
-    done = ReviewItem.objects.filter(state=ItemState.DONE, **in_chunk)
+    """The spans of the records at positions first..last (final_spans' rule)."""
+    return final_ranges(batch, {"record__position__gte": first, "record__position__lte": last})
+
+
+def final_ranges(batch: SourceBatch, records: dict[str, Any]) -> Spans:
+    """The spans each record of `batch` matching `records` (filters on the record, written
+    from a span's side: "record__position__gte", "record_id__in") leaves with, as plain
+    (start, end, label) values: the reviewed set where a person reviewed the record (an
+    empty list when they rejected every span), else the machine's detections of the current
+    run without review hints. The one rule for the export (chunk_spans) and
+    selectors.final_spans."""
+    done = ReviewItem.objects.filter(state=ItemState.DONE, batch=batch, **records)
     spans: Spans = {rid: [] for (rid,) in fetch(done.values_list("record_id"))}
     rows = fetch(
         ReviewSpan.objects.filter(item__in=done)
@@ -121,12 +128,7 @@ def chunk_spans(batch: SourceBatch, first: int, last: int) -> Spans:
     if not batch.current_run_id:
         return spans
     machine = (
-        DetectedSpan.objects.filter(
-            run_id=batch.current_run_id,
-            record__batch=batch,
-            record__position__gte=first,
-            record__position__lte=last,
-        )
+        DetectedSpan.objects.filter(run_id=batch.current_run_id, record__batch=batch, **records)
         .exclude(record__review_item__state=ItemState.DONE)
         .exclude(label__in=HINTS)
         .order_by("record_id", "start")

@@ -12,15 +12,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
-from anonymizer.engine.labels import is_hint
 from anonymizer.engine.transform import Span
-from anonymizer.models import DetectedSpan, ExportedDataset, Policy, Record, SourceBatch
+from anonymizer.exports.reading import final_ranges
+from anonymizer.models import ExportedDataset, Policy, Record, SourceBatch
 from audit.selectors import between
 from review.selectors import (
     date_param,
     int_param,
     pick,
-    reviewed_spans_for_records,
     uuid_param,
 )
 
@@ -48,20 +47,17 @@ def batch_exports(batch: SourceBatch, limit: int = 20) -> QuerySet[ExportedDatas
 def final_spans(batch: SourceBatch, record_ids: list[int]) -> dict[int, list[Span]]:
     """The spans each record goes out with: the reviewed set where a person reviewed it,
     otherwise the machine's detections from the batch's current run. Review hints
-    (PROPER_NOUN) are not detections: they leave only as a person confirmed them."""
-    reviewed = {
-        rid: [Span(s.start, s.end, s.label) for s in spans]
-        for rid, spans in reviewed_spans_for_records(record_ids).items()
-    }
-    machine: dict[int, list[Span]] = {}
-    rest = [rid for rid in record_ids if rid not in reviewed]
-    if rest and batch.current_run_id:
-        for rid, start, end, label in DetectedSpan.objects.filter(
-            run_id=batch.current_run_id, record_id__in=rest
-        ).values_list("record_id", "start", "end", "label"):
-            if not is_hint(label):
-                machine.setdefault(rid, []).append(Span(start, end, label))
-    return {rid: reviewed.get(rid, machine.get(rid, [])) for rid in record_ids}
+    (PROPER_NOUN) are not detections: they leave only as a person confirmed them. The
+    export's own rule (reading.final_ranges), for a list of records."""
+    found: dict[int, list[Span]] = {}
+    for start in range(0, len(record_ids), IDS_A_QUERY):
+        part = record_ids[start:start + IDS_A_QUERY]
+        for rid, ranges in final_ranges(batch, {"record_id__in": part}).items():
+            found[rid] = [Span(*r) for r in ranges]
+    return {rid: found.get(rid, []) for rid in record_ids}
+
+
+IDS_A_QUERY = 500  # SQLite limits a query's parameters
 
 
 # --- The export list ----------------------------------------------------------------------
