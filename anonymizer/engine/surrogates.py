@@ -35,7 +35,7 @@ from typing import Any
 from faker.providers.address.en_GB import Provider as _GBAddress
 from faker.providers.person.en_GB import Provider as _GBPerson
 
-from anonymizer.engine.validators import luhn_sum
+from anonymizer.engine.validators import iban_mod97, luhn_sum
 
 GRANULARITIES = ("full", "street", "town")
 MAX_DATE_SHIFT_DAYS = 180
@@ -228,9 +228,7 @@ def surrogate_card(value: str, key: bytes) -> str:
 
 
 def _iban_check(country: str, bban: str) -> str:
-    rearranged = bban + country + "00"
-    numeric = "".join(str(int(ch, 36)) for ch in rearranged.upper())
-    return f"{98 - int(numeric) % 97:02d}"
+    return f"{98 - iban_mod97(bban + country + '00'):02d}"
 
 
 def surrogate_iban(value: str, key: bytes) -> str:

@@ -48,12 +48,17 @@ def iban_ok(text: str) -> bool:
     expected = IBAN_LENGTHS.get(iban[:2])
     if expected is None or len(iban) != expected:
         return False
-    rearranged = iban[4:] + iban[:4]
     try:
-        number = int("".join(str(int(ch, 36)) for ch in rearranged))
+        return iban_mod97(iban[4:] + iban[:4]) == 1
     except ValueError:
         return False
-    return number % 97 == 1
+
+
+def iban_mod97(rearranged: str) -> int:
+    """ISO 7064 mod 97-10 of an IBAN with its first four characters moved to the end (letters
+    as 10..35): 1 for a valid IBAN; with "00" as check digits, 98 minus the check digits.
+    ValueError on a character that is not a letter or a digit."""
+    return int("".join(str(int(ch, 36)) for ch in rearranged.upper())) % 97
 
 
 def ssn_ok(text: str) -> bool:
