@@ -21,6 +21,7 @@ from anonymizer.exports import linkage, report, selectors, services, vault
 from anonymizer.exports.forms import LinkageTestForm, VaultLookupForm
 from anonymizer.exports.selectors import ExportError
 from anonymizer.models import ExportedDataset, Policy
+from audit.services import client_ip
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,7 +148,7 @@ def export_download(request: HttpRequest, public_id: UUID, name: str) -> HttpRes
     export = permissions.export_for_user(request.user, public_id)
     try:
         path = services.export_download_path(
-            actor=request.user, export=export, name=name, ip_address=request.META.get("REMOTE_ADDR")
+            actor=request.user, export=export, name=name, ip_address=client_ip(request)
         )
     except ExportError:
         raise Http404("No such file.") from None

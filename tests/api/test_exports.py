@@ -89,3 +89,19 @@ def test_a_policy_that_cannot_be_used_is_a_400(api: Any, admin_user: Any, detect
     assert unknown.status_code == 400
     bad = tool.post("/api/exports/", {"batch": "nope"})
     assert bad.status_code == 400 and set(bad.json()["fields"]) == {"batch", "policy"}
+
+
+def test_behind_the_proxy_a_download_is_audited_with_the_client_address(
+    api: Any, admin_user: Any, detected: Any, settings: Any
+) -> None:
+    # nginx connects from 127.0.0.1 and appends the client: the trail must name the client
+    settings.VEIL_BEHIND_PROXY = True
+    tool = api(admin_user)
+    body = start(tool, detected, default_policy().public_id).json()
+    services.run_export(ExportedDataset.objects.get(public_id=body["id"]).pk)
+    tool.headers["X-Forwarded-For"] = "10.0.0.1, 198.51.100.7"  # the first is the client's own
+    response = tool.get(f"/api/exports/{body['id']}/files/records.jsonl")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    event = AuditEvent.objects.get(action="export.downloaded")
+    assert event.ip_address == "198.51.100.7"

@@ -27,6 +27,7 @@ from anonymizer.api.serializers.exports import (
 from anonymizer.exports import services
 from anonymizer.exports.selectors import ExportError
 from anonymizer.models import ApiToken, ExportedDataset, Policy
+from audit.services import client_ip
 
 
 class ExportListView(ApiView):
@@ -122,7 +123,7 @@ class ExportFileView(ApiView):
         try:
             path = services.export_download_path(
                 actor=request.user, export=export, name=name,
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
             )
         except ExportError:
             raise Http404("No such file.") from None
