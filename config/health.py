@@ -85,7 +85,8 @@ def _redis_urls() -> list[str]:
 
 
 def bounded_redis(url: str) -> redis.Redis:
-    """A client that gives up after the health timeout, without retrying."""
+    """A client that gives up after the health timeout, without retrying (a context manager:
+    closed on leaving the `with`)."""
     timeout = settings.VEIL_HEALTH_TIMEOUT_SECONDS
     return redis.Redis.from_url(
         url, socket_timeout=timeout, socket_connect_timeout=timeout, retry=Retry(NoBackoff(), 0)
@@ -95,11 +96,8 @@ def bounded_redis(url: str) -> redis.Redis:
 def check_redis() -> Check:
     try:
         for url in _redis_urls():
-            client = bounded_redis(url)
-            try:
+            with bounded_redis(url) as client:
                 client.ping()
-            finally:
-                client.close()
     except Exception as exc:  # any failure means not healthy; never its message
         return _failed("redis", exc)
     return Check(ok=True)
@@ -109,11 +107,8 @@ def check_workers() -> Check:
     """At least VEIL_HEALTH_MIN_WORKERS rq workers beat recently. Their names (host and pid)
     are detail; the count is public."""
     try:
-        client = bounded_redis(settings.REDIS_URL)
-        try:
+        with bounded_redis(settings.REDIS_URL) as client:
             alive = queues.workers_alive(client)
-        finally:
-            client.close()
     except Exception as exc:  # any failure means not healthy; never its message
         return _failed("workers", exc)
     return Check(
@@ -126,11 +121,8 @@ def check_workers() -> Check:
 def check_queues() -> Check:
     """Redis answers for every queue; the depths (a measure of volume) are detail."""
     try:
-        client = bounded_redis(settings.REDIS_URL)
-        try:
+        with bounded_redis(settings.REDIS_URL) as client:
             depths = queues.queue_depths(client)
-        finally:
-            client.close()
     except Exception as exc:  # any failure means not healthy; never its message
         return _failed("queues", exc)
     return Check(ok=True, detail={"depth": depths})
